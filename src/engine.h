@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT
+ * engine.h — the packet path shared by every packet source (scan now; live and inline later):
+ * decode -> flow table -> TCP reassembly -> outputs. One engine per run; no globals. */
+#ifndef BW_ENGINE_H
+#define BW_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "output/eve.h"
+#include "util/stats.h"
+#include "util/status.h"
+
+struct engine_config {
+    const char *eve_path;        /* NULL: no EVE output */
+    const char *dump_dir;        /* NULL: reassembled streams are not written */
+    struct flow_limits flow;
+    struct stream_limits stream;
+    struct frag_limits frag;
+};
+
+void engine_config_default(struct engine_config *c);
+
+struct engine {
+    struct engine_config cfg;
+    struct bw_stats stats;
+    struct decoder dec;
+    struct flow_table ft;
+    struct eve eve;
+    bool have_eve, dump_failed;
+    uint64_t now_us, next_tick_us;
+    uint64_t pkt_no;
+};
+
+/* Opens the outputs; BW_E_IO with d filled when one cannot be opened. */
+enum bw_status engine_init(struct engine *e, const struct engine_config *c, struct bw_diag *d);
+
+/* One captured frame of link type dlt. */
+void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
+                   uint32_t caplen, const uint8_t *data);
+
+/* Ends every open flow, flushes and closes outputs. BW_E_IO (d filled) if output failed. */
+enum bw_status engine_finish(struct engine *e, struct bw_diag *d);
+
+#endif

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT
+ * flow.h — the bidirectional flow table and the per-direction TCP reassembly that hangs off
+ * each TCP flow. A flow is keyed on the 5-tuple; the initiator (client) is decided from the
+ * first packets (SYN sender, SYN/ACK receiver, else the first sender unless the port pattern
+ * says the server spoke first). Time is packet time only. */
+#ifndef BW_FLOW_H
+#define BW_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "util/stats.h"
+
+enum flow_dir { DIR_TOSERVER = 0, DIR_TOCLIENT = 1 };
+
+enum tcp_state {
+    TCPS_NONE = 0,     /* not TCP */
+    TCPS_SYN_SENT,     /* SYN from the client seen */
+    TCPS_SYN_RECV,     /* SYN/ACK from the server seen */
+    TCPS_ESTABLISHED,  /* handshake completed, or picked up midstream with data */
+    TCPS_CLOSING,      /* a FIN in one direction */
+    TCPS_CLOSED,       /* FINs both ways, or a reset */
+};
+
+/* Timeout classes: each has one idle timeout and one list ordered by last activity, so the
+ * head of each list is always the next flow of that class to time out. */
+enum flow_tmo {
+    TMO_TCP_NEW,       /* handshake not complete */
+    TMO_TCP_EST,
+    TMO_TCP_CLOSING,
+    TMO_TCP_CLOSED,    /* linger after FINs/RST for the last ACKs and retransmissions */
+    TMO_UDP,
+    TMO_OTHER,         /* ICMP, ICMPv6, other IP protocols */
+    TMO_MAX
+};
+
+extern const char *const flow_tmo_name[TMO_MAX];
+
+struct flow_key {
+    uint8_t addr[2][16];   /* side 0 is the lower (address, port) of the two */
+    uint16_t port[2];
+    uint8_t proto, family;
+    uint8_t pad[2];        /* zero: the key is hashed and compared as bytes */
+};
+
+struct stream_seg;
+
+/* One direction of a TCP stream. Sequence numbers compare modulo 2^32 (RFC 1982). */
+struct tcp_half {
+    uint32_t isn;          /* initial sequence number, if a SYN was seen */
+    uint32_t next_seq;     /* the next byte to deliver */
+    uint32_t fin_seq;      /* sequence number of the FIN, if seen */
+    bool syn_seen, base_set, fin_seen, depth_hit;
+    uint64_t delivered;    /* bytes delivered in order */
+    struct stream_seg *ooo;/* segments held ahead of a hole, sorted, never overlapping */
+    uint32_t ooo_bytes;
+    uint8_t *ring;         /* the last STREAM_RING delivered bytes, to compare retransmissions */
+    uint32_t ring_fill, ring_head;
+    /* per-flow counters for the flow event */
+    uint32_t gaps, overlaps, overlaps_differ, retransmissions;
+    uint64_t gap_bytes;
+};
+
+struct flow {
+    struct flow *hnext;              /* hash chain */
+    struct flow *prev, *next;        /* timeout-class list, least recently active first */
+    struct flow_key key;
+    uint64_t id;                     /* 1, 2, 3 ... in order of creation */
+    uint64_t first_us, last_us;
+    uint64_t pkts[2], bytes[2];      /* by enum flow_dir */
+    uint8_t client_side;             /* which key side is the client */
+    uint8_t tmo;                     /* enum flow_tmo */
+    uint8_t tcp_state;               /* enum tcp_state */
+    uint8_t end;                     /* enum flow_end, once ended */
+    uint8_t rst_by;                  /* 0, or 1 + the enum flow_dir of the RST's sender */
+    uint8_t tcp_flags[2];            /* OR of every TCP flag byte, by direction */
+    uint8_t icmp_type, icmp_code;    /* of the first ICMP packet */
+    bool payload_seen, midstream;
+    struct tcp_half half[2];         /* TCP only, by enum flow_dir (the sender's direction) */
+};
+
+/* Called for every flow as it ends, before it is freed. The flow's memory is the table's. */
+typedef void (*flow_end_fn)(void *ctx, struct flow *f);
+
+/* Delivery of reassembled bytes to the layer above: data in order; data == NULL means a gap of
+ * len bytes that were never seen (no bytes are invented). The bytes are valid during the call. */
+typedef void (*stream_deliver_fn)(void *ctx, struct flow *f, enum flow_dir dir,
+                                  const uint8_t *data, size_t len);
+
+struct flow_limits {
+    uint64_t memcap;                 /* bytes of flow records */
+    uint64_t timeout_us[TMO_MAX];
+};
+
+struct stream_limits {
+    uint64_t depth;                  /* bytes delivered per direction per flow; 0 = no limit */
+    uint64_t ooo_max;                /* bytes held out of order per direction per flow */
+    uint64_t memcap;                 /* bytes held by all streams (out-of-order + windows) */
+};
+
+struct flow_list {
+    struct flow *head, *tail;
+};
+
+struct flow_table {
+    struct flow **bucket;
+    size_t nbucket;
+    struct flow_list list[TMO_MAX];
+    struct flow_limits lim;
+    struct stream_limits slim;
+    struct bw_stats *stats;
+    uint64_t next_id;
+    flow_end_fn on_end;
+    stream_deliver_fn deliver;
+    void *ctx;
+};
+
+/* Defaults an analyst would expect (Suricata's order of magnitude). */
+void flow_limits_default(struct flow_limits *fl, struct stream_limits *sl);
+
+int flow_table_init(struct flow_table *ft, const struct flow_limits *lim,
+                    const struct stream_limits *slim, struct bw_stats *stats,
+                    flow_end_fn on_end, stream_deliver_fn deliver, void *ctx);
+/* Ends every flow still open (reason shutdown, or fin/rst when they had closed), in flow id
+ * order, then frees the table. */
+void flow_table_finish(struct flow_table *ft);
+
+/* Finds or creates the flow of a decoded packet, accounts the packet, advances TCP state and
+ * feeds TCP payload to reassembly. Returns NULL only when no flow could be had (memcap with
+ * nothing to evict, or out of memory), which is counted. */
+struct flow *flow_table_packet(struct flow_table *ft, const struct pkt *p, enum flow_dir *dir);
+
+/* Ends flows idle past their class's timeout at packet time now_us. */
+void flow_table_expire(struct flow_table *ft, uint64_t now_us);
+
+/* tcp_stream.c */
+void tcp_stream_packet(struct flow_table *ft, struct flow *f, enum flow_dir dir,
+                       const struct pkt *p);
+/* Delivers what is held out of order, with gaps for the holes; called when a flow ends. */
+void tcp_stream_flush(struct flow_table *ft, struct flow *f);
+void tcp_stream_release(struct flow_table *ft, struct flow *f);
+
+#endif

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT
+ * main.c — command dispatch. Exit codes (also in botwatch(1)):
+ *   0  every input was read and every output written
+ *   1  some input was unusable (missing, not a capture, truncated, unknown link type);
+ *      everything else was still processed and reported
+ *   2  usage error: bad option, bad filter, nothing was processed
+ *   3  an output could not be written */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "capture/pcap_file.h"
+#include "engine.h"
+
+#ifndef BW_VERSION
+#define BW_VERSION "0.1.0-dev"
+#endif
+
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
+
+static const char usage_main[] =
+    "usage: botwatch COMMAND [options] ...\n"
+    "\n"
+    "Finds bots, relays and unsanctioned software in captures and firewall logs.\n"
+    "\n"
+    "commands:\n"
+    "  scan      read pcap/pcapng files: flows, TCP reassembly, EVE JSON output\n"
+    "  help      show help for a command (botwatch help scan)\n"
+    "  version   print the version\n"
+    "\n"
+    "planned (not yet built; they exit with status 2): live, inline, logs, rules, report\n"
+    "\n"
+    "Run 'botwatch COMMAND --help' for a command's options; see also botwatch(1).\n";
+
+static const char usage_scan[] =
+    "usage: botwatch scan [options] FILE...\n"
+    "\n"
+    "Reads pcap and pcapng captures (- for standard input) in order, as one timeline.\n"
+    "Decodes Ethernet/802.1Q/QinQ/MPLS/PPPoE, Linux cooked SLL/SLL2, raw IP and BSD loopback;\n"
+    "IPv4/IPv6 (fragments reassembled), TCP, UDP, ICMP; tracks bidirectional flows and\n"
+    "reassembles TCP streams. Statistics go to standard error at the end.\n"
+    "\n"
+    "options:\n"
+    "  -f, --filter EXPR        BPF filter applied to every file (pcap-filter(7))\n"
+    "  -e, --eve PATH           write EVE JSON events to PATH (- for standard output)\n"
+    "      --dump-streams DIR   write each TCP flow's reassembled bytes to\n"
+    "                           DIR/<flow_id>-toserver.bin and -toclient.bin\n"
+    "      --flow-memcap SIZE   memory for flow records (default 256m); the least recently\n"
+    "                           active flow is evicted when it is reached\n"
+    "      --stream-memcap SIZE memory for out-of-order TCP data (default 256m)\n"
+    "      --stream-depth SIZE  bytes reassembled per direction per flow (default 1m, 0 = all)\n"
+    "      --stream-ooo SIZE    out-of-order bytes held per direction per flow (default 1m)\n"
+    "      --frag-memcap SIZE   memory for IP fragments (default 64m)\n"
+    "      --frag-timeout SEC   seconds to wait for a datagram's fragments (default 30)\n"
+    "      --timeout CLASS=SEC  idle timeout by flow state; CLASS is tcp-new,\n"
+    "                           tcp-established, tcp-closing, tcp-closed, udp or other\n"
+    "                           (defaults 60, 3600, 120, 10, 300, 60)\n"
+    "  -q, --quiet              no statistics at the end\n"
+    "      --no-progress        no progress bar (it is shown only when stderr is a terminal)\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "SIZE takes k, m and g suffixes (powers of 1024). Exit status: 0 all input read;\n"
+    "1 some input unusable (the rest was still processed); 2 usage error; 3 output failed.\n";
+
+/* "64m" -> 67108864. False on garbage or overflow. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || *s == '-')
+        return false;
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: return false;
+    }
+    if (*end == 'b' || *end == 'B')
+        end++;
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return false;
+    *out = (uint64_t)v << shift;
+    return true;
+}
+
+static bool parse_seconds(const char *s, uint64_t *us)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || errno || *s == '-' || v > 100ull * 365 * 86400)
+        return false;
+    *us = (uint64_t)v * 1000000;
+    return true;
+}
+
+static bool parse_timeout(const char *arg, struct flow_limits *fl)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq)
+        return false;
+    for (int c = 0; c < TMO_MAX; c++) {
+        size_t n = strlen(flow_tmo_name[c]);
+        if ((size_t)(eq - arg) == n && strncmp(arg, flow_tmo_name[c], n) == 0)
+            return parse_seconds(eq + 1, &fl->timeout_us[c]);
+    }
+    return false;
+}
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* what: the complaint, arg: the offending text (may be NULL) */
+static int usage_error(const char *cmd, const char *what, const char *arg)
+{
+    if (arg)
+        fprintf(stderr, "botwatch %s: %s '%s'\n", cmd, what, arg);
+    else
+        fprintf(stderr, "botwatch %s: %s\n", cmd, what);
+    fprintf(stderr, "Try 'botwatch %s --help'.\n", cmd);
+    return EXIT_USAGE;
+}
+
+enum {
+    OPT_DUMP = 256, OPT_FLOW_MEMCAP, OPT_STREAM_MEMCAP, OPT_STREAM_DEPTH, OPT_STREAM_OOO,
+    OPT_FRAG_MEMCAP, OPT_FRAG_TIMEOUT, OPT_TIMEOUT, OPT_NO_PROGRESS,
+};
+
+static int cmd_scan(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "filter", required_argument, NULL, 'f' },
+        { "eve", required_argument, NULL, 'e' },
+        { "dump-streams", required_argument, NULL, OPT_DUMP },
+        { "flow-memcap", required_argument, NULL, OPT_FLOW_MEMCAP },
+        { "stream-memcap", required_argument, NULL, OPT_STREAM_MEMCAP },
+        { "stream-depth", required_argument, NULL, OPT_STREAM_DEPTH },
+        { "stream-ooo", required_argument, NULL, OPT_STREAM_OOO },
+        { "frag-memcap", required_argument, NULL, OPT_FRAG_MEMCAP },
+        { "frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "quiet", no_argument, NULL, 'q' },
+        { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct engine_config cfg;
+    engine_config_default(&cfg);
+    struct capture_opts copt = { .bpf = NULL, .progress = isatty(STDERR_FILENO) };
+    bool quiet = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:e:qh", longopts, NULL)) != -1) {
+        uint64_t *size = NULL;
+        switch (c) {
+        case 'f': copt.bpf = optarg; break;
+        case 'e': cfg.eve_path = optarg; break;
+        case OPT_DUMP: cfg.dump_dir = optarg; break;
+        case OPT_FLOW_MEMCAP: size = &cfg.flow.memcap; break;
+        case OPT_STREAM_MEMCAP: size = &cfg.stream.memcap; break;
+        case OPT_STREAM_DEPTH: size = &cfg.stream.depth; break;
+        case OPT_STREAM_OOO: size = &cfg.stream.ooo_max; break;
+        case OPT_FRAG_MEMCAP: size = &cfg.frag.memcap; break;
+        case OPT_FRAG_TIMEOUT:
+            if (!parse_seconds(optarg, &cfg.frag.timeout_us))
+                return usage_error("scan", "bad --frag-timeout", optarg);
+            break;
+        case OPT_TIMEOUT:
+            if (!parse_timeout(optarg, &cfg.flow))
+                return usage_error("scan", "bad --timeout (want CLASS=SECONDS)", optarg);
+            break;
+        case 'q': quiet = true; break;
+        case OPT_NO_PROGRESS: copt.progress = false; break;
+        case 'h': fputs(usage_scan, stdout); return 0;
+        default: fputs("Try 'botwatch scan --help'.\n", stderr); return EXIT_USAGE;
+        }
+        if (size && !parse_size(optarg, size))
+            return usage_error("scan", "bad size (e.g. 512k, 64m, 1g)", optarg);
+    }
+    if (optind >= argc)
+        return usage_error("scan", "no capture file given", NULL);
+    if (cfg.flow.memcap < sizeof(struct flow))
+        return usage_error("scan", "--flow-memcap is smaller than one flow", NULL);
+
+    struct engine *e = malloc(sizeof *e);
+    struct bw_diag d = { .msg = "" };
+    if (!e) {
+        fprintf(stderr, "botwatch scan: out of memory\n");
+        return EXIT_OUTPUT;
+    }
+    if (engine_init(e, &cfg, &d) != BW_OK) {
+        fprintf(stderr, "botwatch scan: %s\n", d.msg);
+        free(e);
+        return EXIT_USAGE;
+    }
+    double t0 = wall_s();
+    int rc = 0;
+    for (int i = optind; i < argc; i++) {
+        enum bw_status st = capture_file(e, argv[i], &copt, &d);
+        if (st == BW_E_SYNTAX) {           /* a bad filter is wrong for every file: stop */
+            fprintf(stderr, "botwatch scan: %s\n", d.msg);
+            rc = EXIT_USAGE;
+            break;
+        }
+        if (st != BW_OK) {
+            fprintf(stderr, "botwatch scan: %s\n", d.msg);
+            rc = EXIT_INPUT;
+        }
+    }
+    /* Everything read so far is reported and written, whatever went wrong above. */
+    if (engine_finish(e, &d) != BW_OK) {
+        fprintf(stderr, "botwatch scan: %s\n", d.msg);
+        rc = EXIT_OUTPUT;
+    }
+    if (!quiet)
+        stats_print(stderr, &e->stats, wall_s() - t0);
+    free(e);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("botwatch %s (%s)\n", BW_VERSION, pcap_lib_version());
+        return 0;
+    }
+    if (strcmp(cmd, "scan") == 0)
+        return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "help") == 0) {
+        if (argc > 2 && strcmp(argv[2], "scan") == 0)
+            fputs(usage_scan, stdout);
+        else
+            fputs(usage_main, stdout);
+        return 0;
+    }
+    static const char *const planned[] = { "live", "inline", "logs", "rules", "report",
+                                           "correlate" };
+    for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
+        if (strcmp(cmd, planned[i]) == 0) {
+            fprintf(stderr, "botwatch %s: not yet implemented in this version\n", cmd);
+            return EXIT_USAGE;
+        }
+    fprintf(stderr, "botwatch: unknown command '%s'\n\n%s", cmd, usage_main);
+    return EXIT_USAGE;
+}

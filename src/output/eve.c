@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT
+ * eve.c — writes EVE JSON lines. A line is built whole in memory and written with one call,
+ * so a failed allocation never leaves half a line in the file. */
+#include "output/eve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/timefmt.h"
+
+enum { EVE_BUFSIZE = 1 << 16 };
+
+enum bw_status eve_open(struct eve *e, const char *path, bool line_buffered, struct bw_diag *d)
+{
+    memset(e, 0, sizeof *e);
+    e->path = path;
+    if (strcmp(path, "-") == 0) {
+        e->f = stdout;
+        e->is_stdout = true;
+    } else {
+        e->f = fopen(path, "w");
+        if (!e->f) {
+            snprintf(d->msg, sizeof d->msg, "%s: cannot write EVE output: %s", path,
+                     strerror(errno));
+            return BW_E_IO;
+        }
+    }
+    setvbuf(e->f, NULL, line_buffered ? _IOLBF : _IOFBF, EVE_BUFSIZE);
+    return BW_OK;
+}
+
+enum bw_status eve_close(struct eve *e, struct bw_diag *d)
+{
+    enum bw_status st = BW_OK;
+    if (e->f) {
+        if (fflush(e->f) != 0 || ferror(e->f))
+            e->failed = true;
+        int saved = errno;
+        if (!e->is_stdout && fclose(e->f) != 0)
+            e->failed = true;
+        if (e->failed) {
+            snprintf(d->msg, sizeof d->msg, "%s: writing EVE output failed: %s", e->path,
+                     strerror(saved ? saved : errno));
+            st = BW_E_IO;
+        }
+    }
+    jb_free(&e->jb);
+    e->f = NULL;
+    return st;
+}
+
+const char *eve_proto_name(uint8_t proto, char buf[8])
+{
+    switch (proto) {
+    case IPPROTO_NUM_TCP: return "TCP";
+    case IPPROTO_NUM_UDP: return "UDP";
+    case IPPROTO_NUM_ICMP: return "ICMP";
+    case IPPROTO_NUM_ICMPV6: return "IPv6-ICMP";
+    default:
+        snprintf(buf, 8, "%u", proto);
+        return buf;
+    }
+}
+
+static void emit(struct eve *e)
+{
+    jb_raw(&e->jb, "\n", 1);
+    if (e->jb.oom || e->failed)
+        return;
+    if (fwrite(e->jb.p, 1, e->jb.len, e->f) != e->jb.len)
+        e->failed = true;
+}
+
+static void addr(struct jb *j, const char *k, uint8_t family, const uint8_t *a)
+{
+    char s[INET6_ADDRSTRLEN];
+    inet_ntop(family == 4 ? AF_INET : AF_INET6, a, s, sizeof s);
+    jb_cstr(j, k, s);
+}
+
+static void tcp_flags_hex(struct jb *j, const char *k, uint8_t fl)
+{
+    char b[4];
+    snprintf(b, sizeof b, "%02x", fl);
+    jb_cstr(j, k, b);
+}
+
+static const char *flow_state_name(const struct flow *f)
+{
+    switch (f->tcp_state) {
+    case TCPS_NONE:
+        return f->pkts[DIR_TOCLIENT] ? "established" : "new";
+    case TCPS_SYN_SENT:
+    case TCPS_SYN_RECV:
+        return "new";
+    case TCPS_CLOSED:
+        return "closed";
+    default:
+        return "established";
+    }
+}
+
+static const char *tcp_state_name(const struct flow *f)
+{
+    static const char *const n[] = { "none", "syn_sent", "syn_recv", "established",
+                                     "fin_wait1", "closed" };
+    return n[f->tcp_state];
+}
+
+/* The common head of every event: timestamp, flow id, event type, 5-tuple, src = client. */
+static void head(struct eve *e, uint64_t ts_us, const struct flow *f, const char *type)
+{
+    struct jb *j = &e->jb;
+    char ts[TS_BUF], pb[8];
+    jb_reset(j);
+    jb_open(j);
+    ts_format(ts_us, ts);
+    jb_cstr(j, "timestamp", ts);
+    jb_u64(j, "flow_id", f->id);
+    jb_cstr(j, "event_type", type);
+    int c = f->client_side;
+    addr(j, "src_ip", f->key.family, f->key.addr[c]);
+    if (f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP)
+        jb_u64(j, "src_port", f->key.port[c]);
+    addr(j, "dest_ip", f->key.family, f->key.addr[!c]);
+    if (f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP)
+        jb_u64(j, "dest_port", f->key.port[!c]);
+    jb_cstr(j, "proto", eve_proto_name(f->key.proto, pb));
+}
+
+void eve_flow(struct eve *e, const struct flow *f)
+{
+    struct jb *j = &e->jb;
+    char ts[TS_BUF];
+    head(e, f->last_us, f, "flow");
+    if (f->key.proto == IPPROTO_NUM_ICMP || f->key.proto == IPPROTO_NUM_ICMPV6) {
+        jb_u64(j, "icmp_type", f->icmp_type);
+        jb_u64(j, "icmp_code", f->icmp_code);
+    }
+    jb_cstr(j, "app_proto", f->payload_seen ? "failed" : "");
+
+    jb_obj(j, "flow");
+    jb_u64(j, "pkts_toserver", f->pkts[DIR_TOSERVER]);
+    jb_u64(j, "pkts_toclient", f->pkts[DIR_TOCLIENT]);
+    jb_u64(j, "bytes_toserver", f->bytes[DIR_TOSERVER]);
+    jb_u64(j, "bytes_toclient", f->bytes[DIR_TOCLIENT]);
+    ts_format(f->first_us, ts);
+    jb_cstr(j, "start", ts);
+    ts_format(f->last_us, ts);
+    jb_cstr(j, "end", ts);
+    jb_u64(j, "age", (f->last_us - f->first_us) / 1000000);
+    jb_cstr(j, "state", flow_state_name(f));
+    jb_cstr(j, "reason", flow_end_name[f->end]);
+    jb_close(j);
+
+    if (f->key.proto == IPPROTO_NUM_TCP) {
+        uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
+        jb_obj(j, "tcp");
+        tcp_flags_hex(j, "tcp_flags", all);
+        tcp_flags_hex(j, "tcp_flags_ts", f->tcp_flags[DIR_TOSERVER]);
+        tcp_flags_hex(j, "tcp_flags_tc", f->tcp_flags[DIR_TOCLIENT]);
+        static const struct { uint8_t bit; const char *name; } fl[] = {
+            { TCP_SYN, "syn" }, { TCP_FIN, "fin" }, { TCP_RST, "rst" }, { TCP_PSH, "psh" },
+            { TCP_ACK, "ack" }, { TCP_URG, "urg" }, { TCP_ECE, "ecn" }, { TCP_CWR, "cwr" },
+        };
+        for (size_t i = 0; i < sizeof fl / sizeof fl[0]; i++)
+            if (all & fl[i].bit)
+                jb_bool(j, fl[i].name, true);
+        jb_cstr(j, "state", tcp_state_name(f));
+        if (f->rst_by)
+            jb_cstr(j, "rst_by", f->rst_by - 1 == DIR_TOSERVER ? "client" : "server");
+        jb_close(j);
+
+        const struct tcp_half *ts_ = &f->half[DIR_TOSERVER], *tc = &f->half[DIR_TOCLIENT];
+        jb_obj(j, "stream");
+        jb_u64(j, "bytes_toserver", ts_->delivered);
+        jb_u64(j, "bytes_toclient", tc->delivered);
+        jb_u64(j, "gaps", (uint64_t)ts_->gaps + tc->gaps);
+        jb_u64(j, "gap_bytes", ts_->gap_bytes + tc->gap_bytes);
+        jb_u64(j, "retransmissions", (uint64_t)ts_->retransmissions + tc->retransmissions);
+        jb_u64(j, "overlaps", (uint64_t)ts_->overlaps + tc->overlaps);
+        jb_u64(j, "overlaps_differ", (uint64_t)ts_->overlaps_differ + tc->overlaps_differ);
+        jb_bool(j, "midstream", f->midstream);
+        jb_bool(j, "depth_reached", ts_->depth_hit || tc->depth_hit);
+        jb_close(j);
+    }
+    jb_close(j);
+    emit(e);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT
+ * eve.h — EVE JSON lines with Suricata's field names (docs/eve.md lists every field). */
+#ifndef BW_EVE_H
+#define BW_EVE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "flow/flow.h"
+#include "util/json.h"
+#include "util/status.h"
+
+struct eve {
+    FILE *f;
+    const char *path;
+    bool is_stdout, failed;
+    struct jb jb;
+};
+
+/* Opens path for writing ("-" is standard output). Fills d and returns BW_E_IO on failure. */
+enum bw_status eve_open(struct eve *e, const char *path, bool line_buffered, struct bw_diag *d);
+/* Flushes and closes; BW_E_IO if any write failed (d says why). */
+enum bw_status eve_close(struct eve *e, struct bw_diag *d);
+
+void eve_flow(struct eve *e, const struct flow *f);
+
+/* Protocol name as Suricata writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP", else the number. */
+const char *eve_proto_name(uint8_t proto, char buf[8]);
+
+#endif

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Runs the test suites against one or more build directories and ends with one line
+# "N passed, N failed". Usage: tests/run.sh [--only unit|regress|conformance] BUILD_DIR...
+#   BUILD_DIR holds botwatch and tests/test_* (build, or build/asan for the sanitized build).
+# Regression cases: tests/regress/<area>/<case>/ with
+#   input.pcap | input.pcapng | inputs (repo-relative paths, one per line)
+#   args            extra options for 'botwatch scan', one per line (optional)
+#   expected.jsonl  the whole EVE output, compared exactly
+#   expected.stderr the error lines, compared exactly (optional; stats are off with -q)
+#   expected.rc     the exit status (optional, default 0)
+# UPDATE=1 rewrites expected.jsonl / expected.stderr / expected.rc from the normal build.
+set -u
+cd "$(dirname "$0")/.."
+only=""
+if [ "${1:-}" = "--only" ]; then only=$2; shift 2; fi
+[ $# -ge 1 ] || { echo "usage: tests/run.sh [--only SUITE] BUILD_DIR..." >&2; exit 2; }
+
+pass=0 fail=0 skip=0
+failed=()
+ok()   { pass=$((pass + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; }
+bad()  { fail=$((fail + 1)); failed+=("$1"); echo "FAIL $1"; }
+
+# Sanitizer reports must fail the run, and leaks count too.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+run_unit() {
+    local b=$1 t
+    for t in "$b"/tests/test_*; do
+        [ -x "$t" ] || continue
+        local log
+        log=$("$t" 2>&1)
+        if [ $? -eq 0 ]; then ok "$t"; else bad "$t"; echo "$log" | grep -E 'FAIL|ERROR|LINE|Sanitizer|runtime error' | head -20; fi
+    done
+}
+
+run_regress() {
+    local b=$1 dir
+    local tmp; tmp=$(mktemp -d)
+    for dir in $(find tests/regress -name expected.jsonl -printf '%h\n' 2>/dev/null | sort); do
+        local inputs=() args=()
+        if [ -f "$dir/inputs" ]; then
+            mapfile -t inputs < <(grep -v '^#' "$dir/inputs" | grep .)
+        else
+            inputs=("$dir"/input.pcap*)
+        fi
+        [ -f "$dir/args" ] && mapfile -t args < <(grep -v '^#' "$dir/args" | grep .)
+        "$b/botwatch" scan -q --no-progress --eve "$tmp/out.jsonl" "${args[@]}" "${inputs[@]}" \
+            2>"$tmp/err" >/dev/null
+        local rc=$? want=0
+        [ -f "$dir/expected.rc" ] && want=$(cat "$dir/expected.rc")
+        if [ -n "${UPDATE:-}" ] && [ "$b" = build ]; then
+            cp "$tmp/out.jsonl" "$dir/expected.jsonl"
+            [ -s "$tmp/err" ] && cp "$tmp/err" "$dir/expected.stderr"
+            [ $rc -ne 0 ] && echo $rc > "$dir/expected.rc"
+            echo "updated $dir"
+        fi
+        local why=""
+        [ "$rc" = "$want" ] || why="exit status $rc, expected $want"
+        if ! cmp -s "$tmp/out.jsonl" "$dir/expected.jsonl"; then
+            why="${why:+$why; }EVE output differs"
+            diff "$dir/expected.jsonl" "$tmp/out.jsonl" | head -10
+        fi
+        if [ -f "$dir/expected.stderr" ]; then
+            cmp -s "$tmp/err" "$dir/expected.stderr" || { why="${why:+$why; }stderr differs"; diff "$dir/expected.stderr" "$tmp/err" | head -10; }
+        elif grep -qE 'Sanitizer|runtime error' "$tmp/err"; then
+            why="${why:+$why; }sanitizer report"; head -20 "$tmp/err"
+        fi
+        if [ -z "$why" ]; then ok "$b regress $dir"; else bad "$b regress $dir: $why"; fi
+    done
+    rm -rf "$tmp"
+}
+
+run_conformance() {
+    local b=$1
+    if [ ! -f tests/conformance/run.py ]; then return; fi
+    local out
+    out=$(python3 tests/conformance/run.py --botwatch "$b/botwatch" 2>&1)
+    local rc=$?
+    echo "$out" | grep -vE '^ok ' | sed "s|^|  [$b conformance] |"
+    local line; line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+    if echo "$out" | grep -q '^conformance: skipped'; then skip=$((skip + 1)); return; fi
+    if [ -n "$line" ]; then
+        local p f
+        p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
+        pass=$((pass + p)); fail=$((fail + f))
+        [ "$f" -gt 0 ] && failed+=("$b conformance: $f captures")
+    elif [ $rc -ne 0 ]; then
+        bad "$b conformance (exit $rc)"
+    fi
+}
+
+for b in "$@"; do
+    [ -x "$b/botwatch" ] || { bad "$b/botwatch not built"; continue; }
+    echo "== $b"
+    { [ -z "$only" ] || [ "$only" = unit ]; } && run_unit "$b"
+    { [ -z "$only" ] || [ "$only" = regress ]; } && run_regress "$b"
+    { [ -z "$only" ] || [ "$only" = conformance ]; } && run_conformance "$b"
+done
+
+if [ $fail -gt 0 ]; then
+    echo "failed:"; printf '  %s\n' "${failed[@]}"
+fi
+if [ $skip -gt 0 ]; then
+    echo "$pass passed, $fail failed, $skip skipped"
+else
+    echo "$pass passed, $fail failed"
+fi
+[ $fail -eq 0 ]
