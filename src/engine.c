@@ -100,7 +100,9 @@ enum bw_status engine_finish(struct engine *e, struct bw_diag *d)
 {
     flow_table_finish(&e->ft);
     decoder_free(&e->dec);
-    if (e->have_eve)
+    if (e->have_eve) {
+        eve_stats(&e->eve, &e->stats, e->now_us);
         return eve_close(&e->eve, d);
+    }
     return BW_OK;
 }

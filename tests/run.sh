@@ -8,6 +8,7 @@
 #   expected.jsonl  the whole EVE output, compared exactly
 #   expected.stderr the error lines, compared exactly (optional; stats are off with -q)
 #   expected.rc     the exit status (optional, default 0)
+#   stdin           a repo-relative capture fed on standard input (optional; use - in inputs)
 # UPDATE=1 rewrites expected.jsonl / expected.stderr / expected.rc from the normal build.
 set -u
 cd "$(dirname "$0")/.."
@@ -45,8 +46,10 @@ run_regress() {
             inputs=("$dir"/input.pcap*)
         fi
         [ -f "$dir/args" ] && mapfile -t args < <(grep -v '^#' "$dir/args" | grep .)
+        local in=/dev/null
+        [ -f "$dir/stdin" ] && in=$(cat "$dir/stdin")
         "$b/botwatch" scan -q --no-progress --eve "$tmp/out.jsonl" "${args[@]}" "${inputs[@]}" \
-            2>"$tmp/err" >/dev/null
+            <"$in" 2>"$tmp/err" >/dev/null
         local rc=$? want=0
         [ -f "$dir/expected.rc" ] && want=$(cat "$dir/expected.rc")
         if [ -n "${UPDATE:-}" ] && [ "$b" = build ]; then

@@ -228,6 +228,12 @@ static enum decode_result decode_ipv4(struct decoder *d, struct pkt *p, struct r
     rd_skip(&r, 2);
     rd_copy(&r, p->src, 4);
     rd_copy(&r, p->dst, 4);
+    if (total == 0) {
+        /* Segmentation offload: a capture on the sending host sees the oversized packet
+         * before the NIC splits it, often with total length 0. Take the frame's length. */
+        total = avail;
+        d->stats->decode.ipv4_tso++;
+    }
     if (total < hlen)
         return fail(d, DEC_ERR_ipv4_bad_total_len);
     if (!options_well_formed(rd_sub(&r, hlen - 20)))

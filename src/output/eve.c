@@ -189,3 +189,84 @@ void eve_flow(struct eve *e, const struct flow *f)
     jb_close(j);
     emit(e);
 }
+
+void eve_stats(struct eve *e, const struct bw_stats *s, uint64_t ts_us)
+{
+    struct jb *j = &e->jb;
+    char ts[TS_BUF];
+    jb_reset(j);
+    jb_open(j);
+    ts_format(ts_us, ts);
+    jb_cstr(j, "timestamp", ts);
+    jb_cstr(j, "event_type", "stats");
+    jb_obj(j, "stats");
+
+    jb_obj(j, "capture");
+    jb_u64(j, "files", s->input.files);
+    jb_u64(j, "files_failed", s->input.files_failed);
+    jb_u64(j, "pkts", s->input.pkts);
+    jb_u64(j, "bytes", s->input.bytes);
+    jb_close(j);
+
+    jb_obj(j, "decoder");
+    jb_u64(j, "ipv4", s->decode.ipv4);
+    jb_u64(j, "ipv6", s->decode.ipv6);
+    jb_u64(j, "tcp", s->decode.tcp);
+    jb_u64(j, "udp", s->decode.udp);
+    jb_u64(j, "icmpv4", s->decode.icmp);
+    jb_u64(j, "icmpv6", s->decode.icmpv6);
+    jb_u64(j, "other", s->decode.other_l4);
+    jb_u64(j, "non_ip", s->decode.non_ip);
+    jb_u64(j, "snapped", s->decode.snapped);
+    jb_u64(j, "ipv4_tso", s->decode.ipv4_tso);
+    jb_u64(j, "invalid", s->decode.errors);
+    jb_obj(j, "error");
+    for (int i = 0; i < DEC_ERR_MAX; i++)
+        if (s->decode.err[i])
+            jb_u64(j, decode_err_name[i], s->decode.err[i]);
+    jb_close(j);
+    jb_close(j);
+
+    jb_obj(j, "defrag");
+    jb_u64(j, "fragments", s->frag.fragments);
+    jb_u64(j, "reassembled", s->frag.reassembled);
+    jb_u64(j, "timeouts", s->frag.timeout);
+    jb_u64(j, "overlaps", s->frag.overlap);
+    jb_u64(j, "overlaps_differ", s->frag.overlap_differ);
+    jb_u64(j, "too_large", s->frag.too_large);
+    jb_u64(j, "snapped", s->frag.snapped);
+    jb_u64(j, "memcap_drops", s->frag.memcap_drop);
+    jb_close(j);
+
+    jb_obj(j, "flow");
+    jb_u64(j, "total", s->flow.created);
+    jb_u64(j, "peak", s->flow.active_peak);
+    jb_u64(j, "port_reuse", s->flow.port_reuse);
+    jb_u64(j, "nomem", s->flow.nomem);
+    jb_obj(j, "ended");
+    for (int i = 1; i < FLOW_END_MAX; i++)
+        jb_u64(j, flow_end_name[i], s->flow.ended[i]);
+    jb_close(j);
+    jb_close(j);
+
+    jb_obj(j, "tcp");
+    jb_u64(j, "midstream", s->stream.midstream);
+    jb_u64(j, "reassembled_bytes", s->stream.delivered_bytes);
+    jb_u64(j, "segments_ooo", s->stream.segments_ooo);
+    jb_u64(j, "retransmissions", s->stream.retransmissions);
+    jb_u64(j, "overlaps", s->stream.overlaps);
+    jb_u64(j, "overlaps_differ", s->stream.overlaps_differ);
+    jb_u64(j, "overlaps_unchecked", s->stream.overlaps_unchecked);
+    jb_u64(j, "gaps", s->stream.gaps);
+    jb_u64(j, "gap_bytes", s->stream.gap_bytes);
+    jb_u64(j, "depth_reached", s->stream.depth_reached);
+    jb_u64(j, "depth_bytes", s->stream.depth_bytes);
+    jb_u64(j, "ooo_cap", s->stream.ooo_cap);
+    jb_u64(j, "memcap_drops", s->stream.memcap_drop);
+    jb_u64(j, "bogus_seq", s->stream.bogus_seq);
+    jb_close(j);
+
+    jb_close(j);
+    jb_close(j);
+    emit(e);
+}

@@ -24,6 +24,10 @@ enum bw_status eve_close(struct eve *e, struct bw_diag *d);
 
 void eve_flow(struct eve *e, const struct flow *f);
 
+/* The run's counters as one "stats" event, stamped with the last packet time. Nothing in it
+ * depends on the machine (no elapsed time), so it can be compared exactly in tests. */
+void eve_stats(struct eve *e, const struct bw_stats *s, uint64_t ts_us);
+
 /* Protocol name as Suricata writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP", else the number. */
 const char *eve_proto_name(uint8_t proto, char buf[8]);
 

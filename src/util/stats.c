@@ -47,6 +47,9 @@ void stats_print(FILE *f, const struct bw_stats *s, double elapsed)
             d->ipv4, d->ipv6, d->tcp, d->udp, d->icmp, d->icmpv6, d->other_l4, d->non_ip);
     if (d->snapped)
         fprintf(f, "  decode: %" PRIu64 " packets cut by the snap length\n", d->snapped);
+    if (d->ipv4_tso)
+        fprintf(f, "  decode: %" PRIu64 " IPv4 packets with total length 0 (segmentation "
+                "offload): frame length used\n", d->ipv4_tso);
     fprintf(f, "  decode errors: %" PRIu64 " packets", d->errors);
     for (int i = 0; i < DEC_ERR_MAX; i++)
         if (d->err[i])

@@ -71,6 +71,7 @@ struct bw_stats {
         uint64_t errors;  /* packets with any decode error */
         uint64_t non_ip;  /* ARP, LLC, ...: fine, but not ours */
         uint64_t snapped; /* caplen < wire length cut the payload: decoded as far as it goes */
+        uint64_t ipv4_tso;/* IPv4 total length 0 (offloaded segmentation): frame length used */
         uint64_t ipv4, ipv6, tcp, udp, icmp, icmpv6, other_l4;
     } decode;
     struct {

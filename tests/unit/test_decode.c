@@ -219,6 +219,19 @@ static void test_malformed_counted_by_reason(void **state)
     assert_int_equal(st.decode.errors, 4);
 }
 
+static void test_ipv4_total_length_zero_is_offload(void **state)
+{
+    (void)state;
+    struct fb f = { .n = 0 };
+    struct pkt p;
+    fb_eth(&f, 0x0800);
+    add_ipv4_tcp(&f);
+    f.b[16] = f.b[17] = 0;                   /* total length 0, as TSO captures show it */
+    assert_int_equal(run(DLT_EN10MB, &f, &p), DECODE_OK);
+    check_tcp(&p);
+    assert_int_equal(st.decode.ipv4_tso, 1);
+}
+
 static void test_every_truncation(void **state)
 {
     (void)state;
@@ -253,6 +266,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cooked_raw_null, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipv6_ext_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_counted_by_reason, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipv4_total_length_zero_is_offload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_truncation, setup, teardown),
     };
     return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
