@@ -15,6 +15,7 @@ void engine_config_default(struct engine_config *c)
 {
     memset(c, 0, sizeof *c);
     flow_limits_default(&c->flow, &c->stream);
+    c->lookahead = ENGINE_LOOKAHEAD_DEFAULT;
     c->frag.memcap = 64ull << 20;
     c->frag.timeout_us = 30ull * 1000000;
 }
@@ -63,6 +64,18 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
             return st;
         e->have_eve = true;
     }
+    if (c->lookahead > ENGINE_LOOKAHEAD_MAX || (c->lookahead & (c->lookahead - 1))) {
+        snprintf(d->msg, sizeof d->msg, "look-ahead must be a power of two up to %d",
+                 ENGINE_LOOKAHEAD_MAX);
+        return BW_E_SYNTAX;
+    }
+    if (c->lookahead > 1) {
+        e->slot = calloc(c->lookahead, sizeof *e->slot);
+        if (!e->slot) {
+            snprintf(d->msg, sizeof d->msg, "cannot allocate the look-ahead window");
+            return BW_E_NOMEM;
+        }
+    }
     decoder_init(&e->dec, &e->stats, &c->frag);
     if (flow_table_init(&e->ft, &c->flow, &c->stream, &e->stats, on_flow_end, on_deliver, e)) {
         snprintf(d->msg, sizeof d->msg, "cannot allocate the flow table");
@@ -71,35 +84,133 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
     return BW_OK;
 }
 
+/* The flow stage: expiry by packet time, then the flow table and reassembly. */
+static void process(struct engine *e, struct pkt *p, const struct flow_lookup *lk)
+{
+    uint64_t ts = p->ts_us;
+    if (ts > e->now_us) {
+        e->now_us = ts;
+        if (ts >= e->next_tick_us) {
+            flow_table_expire(&e->ft, ts);
+            e->next_tick_us = ts + TICK_US;
+        }
+    }
+    enum flow_dir dir;
+    flow_table_packet_keyed(&e->ft, p, lk, &dir);
+}
+
+/* The decode stage. Fragment state belongs to the decoder, so its expiry runs here. */
+static bool decode(struct engine *e, int dlt, struct pkt *p)
+{
+    e->stats.input.pkts++;
+    e->stats.input.bytes += p->wirelen;
+    if (p->ts_us >= e->frag_tick_us) {
+        frag_expire(&e->dec.frag, p->ts_us);
+        e->frag_tick_us = p->ts_us + TICK_US;
+    }
+    return decode_packet(&e->dec, dlt, p) == DECODE_OK;
+}
+
+static bool slot_reserve(struct engine_slot *s, size_t n)
+{
+    if (s->cap >= n)
+        return true;
+    size_t cap = s->cap ? s->cap : 2048;
+    while (cap < n)
+        cap *= 2;
+    uint8_t *b = realloc(s->buf, cap);
+    if (!b)
+        return false;
+    s->buf = b;
+    s->cap = cap;
+    return true;
+}
+
+void engine_drain(struct engine *e)
+{
+    unsigned mask = e->cfg.lookahead - 1;
+    while (e->count) {
+        struct engine_slot *s = &e->slot[e->head];
+        if (s->ok)
+            process(e, &s->p, &s->lk);
+        e->head = (e->head + 1) & mask;
+        e->count--;
+    }
+}
+
 void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen, uint32_t caplen,
                    const uint8_t *data)
 {
-    struct pkt p;
-    p.no = ++e->pkt_no;
-    p.ts_us = ts_us;
-    p.wirelen = wirelen;
-    p.caplen = caplen;
-    p.data = data;
-    e->stats.input.pkts++;
-    e->stats.input.bytes += wirelen;
-    if (ts_us > e->now_us) {
-        e->now_us = ts_us;
-        if (ts_us >= e->next_tick_us) {
-            flow_table_expire(&e->ft, ts_us);
-            frag_expire(&e->dec.frag, ts_us);
-            e->next_tick_us = ts_us + TICK_US;
+    struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen, .caplen = caplen,
+                     .data = data };
+    if (!e->slot) {                          /* no look-ahead: straight through */
+        if (decode(e, dlt, &p)) {
+            struct flow_lookup lk;
+            flow_lookup_key(&p, &lk);
+            process(e, &p, &lk);
         }
-    }
-    if (decode_packet(&e->dec, dlt, &p) != DECODE_OK)
         return;
-    enum flow_dir dir;
-    flow_table_packet(&e->ft, &p, &dir);
+    }
+    unsigned n = e->cfg.lookahead, mask = n - 1;
+    if (e->count == n) {                     /* window full: the oldest goes through */
+        struct engine_slot *s = &e->slot[e->head];
+        if (s->ok)
+            process(e, &s->p, &s->lk);
+        e->head = (e->head + 1) & mask;
+        e->count--;
+    }
+    struct engine_slot *s = &e->slot[(e->head + e->count) & mask];
+    e->count++;
+    s->ok = false;
+    if (!slot_reserve(s, caplen)) {          /* cannot copy: process this one at once */
+        engine_drain(e);
+        e->count = 0;
+        if (decode(e, dlt, &p)) {
+            struct flow_lookup lk;
+            flow_lookup_key(&p, &lk);
+            process(e, &p, &lk);
+        }
+        return;
+    }
+    memcpy(s->buf, data, caplen);
+    p.data = s->buf;
+    if (decode(e, dlt, &p)) {
+        if (p.frag_pkts && p.payload_len) {
+            /* a reassembled datagram lives in the decoder until its next one: keep a copy
+             * (the frame itself is no longer needed once it is decoded) */
+            if (!slot_reserve(s, p.payload_len)) {
+                engine_drain(e);
+                e->count = 0;
+                struct flow_lookup lk;
+                flow_lookup_key(&p, &lk);
+                process(e, &p, &lk);
+                return;
+            }
+            memcpy(s->buf, p.payload, p.payload_len);
+            p.payload = s->buf;
+        }
+        s->p = p;
+        flow_lookup_key(&s->p, &s->lk);
+        flow_table_prefetch_bucket(&e->ft, &s->lk);
+        s->ok = true;
+    }
+    /* halfway through the window the bucket is in cache: prefetch the flow it points to */
+    if (e->count > n / 2) {
+        struct engine_slot *mid = &e->slot[(e->head + e->count - 1 - n / 2) & mask];
+        if (mid->ok)
+            flow_table_prefetch_flow(&e->ft, &mid->lk);
+    }
 }
 
 enum bw_status engine_finish(struct engine *e, struct bw_diag *d)
 {
+    engine_drain(e);
     flow_table_finish(&e->ft);
     decoder_free(&e->dec);
+    for (unsigned i = 0; e->slot && i < e->cfg.lookahead; i++)
+        free(e->slot[i].buf);
+    free(e->slot);
+    e->slot = NULL;
     if (e->have_eve) {
         eve_stats(&e->eve, &e->stats, e->now_us);
         return eve_close(&e->eve, d);

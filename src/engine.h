@@ -15,6 +15,8 @@
 
 struct engine_config {
     const char *eve_path;        /* NULL: no EVE output */
+    unsigned lookahead;          /* packets decoded ahead of flow processing (0 = none);
+                                    a power of two, at most ENGINE_LOOKAHEAD_MAX */
     const char *dump_dir;        /* NULL: reassembled streams are not written */
     struct flow_limits flow;
     struct stream_limits stream;
@@ -23,6 +25,18 @@ struct engine_config {
 
 void engine_config_default(struct engine_config *c);
 
+enum { ENGINE_LOOKAHEAD_MAX = 64, ENGINE_LOOKAHEAD_DEFAULT = 16 };
+
+/* One packet in the look-ahead window: a private copy of the frame (capture buffers do not
+ * outlive the next read), its decoded form and its flow key. */
+struct engine_slot {
+    struct pkt p;
+    struct flow_lookup lk;
+    bool ok;                     /* decoded to the transport layer */
+    uint8_t *buf;                /* the frame, then (if reassembled) the datagram */
+    size_t cap;
+};
+
 struct engine {
     struct engine_config cfg;
     struct bw_stats stats;
@@ -30,16 +44,21 @@ struct engine {
     struct flow_table ft;
     struct eve eve;
     bool have_eve, dump_failed;
-    uint64_t now_us, next_tick_us;
+    uint64_t now_us, next_tick_us, frag_tick_us;
     uint64_t pkt_no;
+    struct engine_slot *slot;    /* cfg.lookahead slots, a ring */
+    unsigned head, count;
 };
 
 /* Opens the outputs; BW_E_IO with d filled when one cannot be opened. */
 enum bw_status engine_init(struct engine *e, const struct engine_config *c, struct bw_diag *d);
 
-/* One captured frame of link type dlt. */
+/* One captured frame of link type dlt. With a look-ahead window the frame is decoded now and
+ * processed up to cfg.lookahead packets later, in the same order: results are identical.
+ * Live and inline sources call engine_drain when they have to act on a packet now. */
 void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
                    uint32_t caplen, const uint8_t *data);
+void engine_drain(struct engine *e);
 
 /* Ends every open flow, flushes and closes outputs. BW_E_IO (d filled) if output failed. */
 enum bw_status engine_finish(struct engine *e, struct bw_diag *d);

@@ -62,6 +62,9 @@ static const char usage_scan[] =
     "      --timeout CLASS=SEC  idle timeout by flow state; CLASS is tcp-new,\n"
     "                           tcp-established, tcp-closing, tcp-closed, udp or other\n"
     "                           (defaults 60, 3600, 120, 10, 300, 60)\n"
+    "      --lookahead N        packets decoded ahead of flow processing, so flow records\n"
+    "                           can be prefetched (default 16; 0 or 1 turns it off);\n"
+    "                           results are identical either way\n"
     "  -q, --quiet              no statistics at the end\n"
     "      --no-progress        no progress bar (it is shown only when stderr is a terminal)\n"
     "  -h, --help               this text\n"
@@ -137,7 +140,7 @@ static int usage_error(const char *cmd, const char *what, const char *arg)
 
 enum {
     OPT_DUMP = 256, OPT_FLOW_MEMCAP, OPT_STREAM_MEMCAP, OPT_STREAM_DEPTH, OPT_STREAM_OOO,
-    OPT_FRAG_MEMCAP, OPT_FRAG_TIMEOUT, OPT_TIMEOUT, OPT_NO_PROGRESS,
+    OPT_FRAG_MEMCAP, OPT_FRAG_TIMEOUT, OPT_TIMEOUT, OPT_NO_PROGRESS, OPT_LOOKAHEAD,
 };
 
 static int cmd_scan(int argc, char **argv)
@@ -155,6 +158,7 @@ static int cmd_scan(int argc, char **argv)
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "quiet", no_argument, NULL, 'q' },
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+        { "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -185,6 +189,14 @@ static int cmd_scan(int argc, char **argv)
             break;
         case 'q': quiet = true; break;
         case OPT_NO_PROGRESS: copt.progress = false; break;
+        case OPT_LOOKAHEAD: {
+            uint64_t v;
+            if (!parse_size(optarg, &v) || v > ENGINE_LOOKAHEAD_MAX || (v & (v - 1)))
+                return usage_error("scan", "bad --lookahead (0 or a power of two up to 64)",
+                                   optarg);
+            cfg.lookahead = (unsigned)v;
+            break;
+        }
         case 'h': fputs(usage_scan, stdout); return 0;
         default: fputs("Try 'botwatch scan --help'.\n", stderr); return EXIT_USAGE;
         }

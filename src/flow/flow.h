@@ -24,8 +24,10 @@ enum tcp_state {
     TCPS_CLOSED,       /* FINs both ways, or a reset */
 };
 
-/* Timeout classes: each has one idle timeout and one list ordered by last activity, so the
- * head of each list is always the next flow of that class to time out. */
+/* Timeout classes: each has one idle timeout and one list in order of last activity, so the
+ * head of each list is the next flow of that class to time out. A busy flow is moved to its
+ * list's tail at most once per second of packet time (FLOW_REQUEUE_US): moving it on every
+ * packet touches three flows' cache lines, and expiry is checked once a second anyway. */
 enum flow_tmo {
     TMO_TCP_NEW,       /* handshake not complete */
     TMO_TCP_EST,
@@ -56,19 +58,21 @@ struct tcp_half {
     uint64_t delivered;    /* bytes delivered in order */
     struct stream_seg *ooo;/* segments held ahead of a hole, sorted, never overlapping */
     uint32_t ooo_bytes;
-    uint8_t *ring;         /* the last STREAM_RING delivered bytes, to compare retransmissions */
-    uint32_t ring_fill, ring_head;
+    uint8_t *ring;         /* the last delivered bytes (up to 2 KiB), to compare retransmissions */
+    uint32_t ring_cap, ring_fill, ring_head;
     /* per-flow counters for the flow event */
     uint32_t gaps, overlaps, overlaps_differ, retransmissions;
     uint64_t gap_bytes;
 };
 
+/* Field order matters: a lookup reads hnext and key, and every packet updates last_us, so
+ * those share the first 64-byte cache line (flows are allocated 64-byte aligned). */
 struct flow {
     struct flow *hnext;              /* hash chain */
-    struct flow *prev, *next;        /* timeout-class list, least recently active first */
     struct flow_key key;
-    uint64_t id;                     /* 1, 2, 3 ... in order of creation */
-    uint64_t first_us, last_us;
+    uint64_t last_us;
+    uint64_t queued_us;              /* last_us when last placed at its list's tail */
+    /* second line: per-packet counters and state */
     uint64_t pkts[2], bytes[2];      /* by enum flow_dir */
     uint8_t client_side;             /* which key side is the client */
     uint8_t tmo;                     /* enum flow_tmo */
@@ -78,6 +82,9 @@ struct flow {
     uint8_t tcp_flags[2];            /* OR of every TCP flag byte, by direction */
     uint8_t icmp_type, icmp_code;    /* of the first ICMP packet */
     bool payload_seen, midstream;
+    struct flow *prev, *next;        /* timeout-class list, least recently active first */
+    uint64_t id;                     /* 1, 2, 3 ... in order of creation */
+    uint64_t first_us;
     struct tcp_half half[2];         /* TCP only, by enum flow_dir (the sender's direction) */
 };
 
@@ -104,6 +111,8 @@ struct flow_list {
     struct flow *head, *tail;
 };
 
+struct flow_slab;
+
 struct flow_table {
     struct flow **bucket;
     size_t nbucket;
@@ -115,6 +124,10 @@ struct flow_table {
     flow_end_fn on_end;
     stream_deliver_fn deliver;
     void *ctx;
+    bool finishing;          /* flow_table_finish: flows are not unlinked one by one */
+    struct flow_slab *slabs; /* flow records come from slabs, never returned before the end */
+    struct flow *free_flows; /* chained through hnext */
+    size_t slab_used;        /* records handed out from the newest slab */
 };
 
 /* Defaults an analyst would expect (Suricata's order of magnitude). */
@@ -131,6 +144,20 @@ void flow_table_finish(struct flow_table *ft);
  * feeds TCP payload to reassembly. Returns NULL only when no flow could be had (memcap with
  * nothing to evict, or out of memory), which is counted. */
 struct flow *flow_table_packet(struct flow_table *ft, const struct pkt *p, enum flow_dir *dir);
+
+/* The same in two steps, so a caller that sees packets ahead can prefetch: flow_lookup_key
+ * computes the key and its hash; flow_table_prefetch_bucket / _flow pull the bucket and the
+ * first flow of its chain into cache; flow_table_packet_keyed does the work. */
+struct flow_lookup {
+    struct flow_key key;
+    uint64_t hash;
+    uint8_t side;
+};
+void flow_lookup_key(const struct pkt *p, struct flow_lookup *lk);
+void flow_table_prefetch_bucket(const struct flow_table *ft, const struct flow_lookup *lk);
+void flow_table_prefetch_flow(const struct flow_table *ft, const struct flow_lookup *lk);
+struct flow *flow_table_packet_keyed(struct flow_table *ft, const struct pkt *p,
+                                     const struct flow_lookup *lk, enum flow_dir *dir);
 
 /* Ends flows idle past their class's timeout at packet time now_us. */
 void flow_table_expire(struct flow_table *ft, uint64_t now_us);

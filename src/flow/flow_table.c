@@ -6,11 +6,70 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BW_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(BW_ASAN)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#endif
+#ifndef POISON
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 const char *const flow_tmo_name[TMO_MAX] = {
     "tcp-new", "tcp-established", "tcp-closing", "tcp-closed", "udp", "other",
 };
 
-enum { SEC = 1000000 };
+enum { SEC = 1000000, FLOW_REQUEUE_US = SEC, FLOW_SLAB = 512 };
+#define FLOW_ALLOC_SIZE sizeof(struct flow)
+_Static_assert(sizeof(struct flow) % 64 == 0, "flow records fill whole cache lines");
+
+/* Flow records come from 64-byte-aligned slabs of FLOW_SLAB: no malloc per flow, and the
+ * end of a run walks the slabs in memory order instead of chasing list pointers. A free
+ * record has id 0 and, under AddressSanitizer, is poisoned so a stale pointer is caught. */
+struct flow_slab {
+    struct flow flows[FLOW_SLAB];
+    struct flow_slab *next;
+};
+
+static struct flow *flow_alloc(struct flow_table *ft)
+{
+    struct flow *f = ft->free_flows;
+    if (f) {
+        UNPOISON(f, sizeof *f);
+        ft->free_flows = f->hnext;
+        return f;
+    }
+    if (!ft->slabs || ft->slab_used == FLOW_SLAB) {
+        struct flow_slab *s = aligned_alloc(64, (sizeof *s + 63) & ~(size_t)63);
+        if (!s)
+            return NULL;
+        s->next = ft->slabs;
+        ft->slabs = s;
+        ft->slab_used = 0;
+        for (size_t i = 0; i < FLOW_SLAB; i++)
+            s->flows[i].id = 0;              /* free until handed out */
+        POISON(s->flows, sizeof s->flows);
+    }
+    f = &ft->slabs->flows[ft->slab_used++];
+    UNPOISON(f, sizeof *f);
+    return f;
+}
+
+static void flow_release(struct flow_table *ft, struct flow *f)
+{
+    f->id = 0;
+    if (ft->finishing)
+        return;                              /* the slabs go all at once */
+    f->hnext = ft->free_flows;
+    ft->free_flows = f;
+    POISON(f, sizeof *f);
+}
 
 void flow_limits_default(struct flow_limits *fl, struct stream_limits *sl)
 {
@@ -109,20 +168,22 @@ static void list_append(struct flow_table *ft, struct flow *f)
 /* Ends a flow: reassembly flushed, the consumer told, memory returned. */
 static void flow_end(struct flow_table *ft, struct flow *f, enum flow_end why)
 {
-    struct flow **pp = &ft->bucket[key_hash(&f->key) & (ft->nbucket - 1)];
-    while (*pp && *pp != f)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = f->hnext;
-    list_unlink(ft, f);
+    if (!ft->finishing) {                  /* at the end everything goes: skip the unlinking */
+        struct flow **pp = &ft->bucket[key_hash(&f->key) & (ft->nbucket - 1)];
+        while (*pp && *pp != f)
+            pp = &(*pp)->hnext;
+        if (*pp)
+            *pp = f->hnext;
+        list_unlink(ft, f);
+    }
     f->end = (uint8_t)why;
     tcp_stream_flush(ft, f);
     ft->on_end(ft->ctx, f);
     tcp_stream_release(ft, f);
     ft->stats->flow.ended[why]++;
     ft->stats->flow.active--;
-    ft->stats->flow.memuse -= sizeof *f;
-    free(f);
+    ft->stats->flow.memuse -= FLOW_ALLOC_SIZE;
+    flow_release(ft, f);
 }
 
 /* A flow that closed with FINs or RST ends as such, whenever it is finally removed. */
@@ -137,9 +198,16 @@ void flow_table_expire(struct flow_table *ft, uint64_t now_us)
 {
     for (int c = 0; c < TMO_MAX; c++) {
         struct flow *f;
-        while ((f = ft->list[c].head) && now_us > f->last_us &&
-               now_us - f->last_us > ft->lim.timeout_us[c])
-            flow_end(ft, f, closed_reason(f, FLOW_END_timeout));
+        uint64_t tmo = ft->lim.timeout_us[c];
+        while ((f = ft->list[c].head) && now_us > f->queued_us && now_us - f->queued_us > tmo) {
+            if (now_us - f->last_us > tmo) {
+                flow_end(ft, f, closed_reason(f, FLOW_END_timeout));
+            } else {                         /* active since it was queued: to the tail */
+                list_unlink(ft, f);
+                f->queued_us = f->last_us;
+                list_append(ft, f);
+            }
+        }
     }
 }
 
@@ -158,6 +226,8 @@ static bool evict_one(struct flow_table *ft)
     return true;
 }
 
+/* Ends every open flow in flow id order. Ids are dense, so flows are placed by id into a
+ * table spanning the open ids; only when that span is very sparse is it sorted instead. */
 static int cmp_id(const void *a, const void *b)
 {
     uint64_t x = (*(struct flow *const *)a)->id, y = (*(struct flow *const *)b)->id;
@@ -166,20 +236,50 @@ static int cmp_id(const void *a, const void *b)
 
 void flow_table_finish(struct flow_table *ft)
 {
+    /* The live records, found by walking the slabs in memory order. */
     size_t n = (size_t)ft->stats->flow.active, i = 0;
-    struct flow **all = n ? malloc(n * sizeof *all) : NULL;
-    if (all) {
-        for (int c = 0; c < TMO_MAX; c++)
-            for (struct flow *f = ft->list[c].head; f && i < n; f = f->next)
-                all[i++] = f;
-        qsort(all, i, sizeof *all, cmp_id);
-        for (size_t j = 0; j < i; j++)
-            flow_end(ft, all[j], closed_reason(all[j], FLOW_END_shutdown));
-        free(all);
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (struct flow_slab *s = ft->slabs; s; s = s->next) {
+        size_t used = s == ft->slabs ? ft->slab_used : FLOW_SLAB;
+        for (size_t k = 0; k < used; k++) {
+            const struct flow *f = &s->flows[k];
+            UNPOISON(f, sizeof *f);
+            if (f->id) {
+                lo = f->id < lo ? f->id : lo;
+                hi = f->id > hi ? f->id : hi;
+            }
+        }
     }
-    for (int c = 0; c < TMO_MAX; c++)      /* only if the array could not be had */
+    bool by_index = n && hi - lo < 4 * (uint64_t)n;
+    size_t slots = by_index ? (size_t)(hi - lo + 1) : n;
+    struct flow **all = n ? calloc(slots, sizeof *all) : NULL;
+    if (all) {
+        for (struct flow_slab *s = ft->slabs; s; s = s->next) {
+            size_t used = s == ft->slabs ? ft->slab_used : FLOW_SLAB;
+            for (size_t k = 0; k < used && i < n; k++)
+                if (s->flows[k].id)
+                    all[by_index ? (size_t)(s->flows[k].id - lo) : i++] = &s->flows[k];
+        }
+        if (!by_index)
+            qsort(all, i, sizeof *all, cmp_id);
+        ft->finishing = true;
+        for (size_t j = 0; j < slots; j++)
+            if (all[j])
+                flow_end(ft, all[j], closed_reason(all[j], FLOW_END_shutdown));
+        free(all);
+        memset(ft->list, 0, sizeof ft->list);   /* every flow has ended */
+    }
+    ft->finishing = false;
+    for (int c = 0; c < TMO_MAX; c++)      /* only if the table could not be had */
         while (ft->list[c].head)
             flow_end(ft, ft->list[c].head, closed_reason(ft->list[c].head, FLOW_END_shutdown));
+    for (struct flow_slab *s = ft->slabs, *next; s; s = next) {
+        next = s->next;
+        UNPOISON(s, sizeof *s);
+        free(s);
+    }
+    ft->slabs = NULL;
+    ft->free_flows = NULL;
     free(ft->bucket);
     ft->bucket = NULL;
 }
@@ -192,19 +292,21 @@ static bool well_known(uint16_t port)
 static struct flow *flow_new(struct flow_table *ft, const struct flow_key *k, size_t b,
                              const struct pkt *p, uint8_t src_side)
 {
-    while (ft->stats->flow.memuse + sizeof(struct flow) > ft->lim.memcap)
+    while (ft->stats->flow.memuse + FLOW_ALLOC_SIZE > ft->lim.memcap)
         if (!evict_one(ft)) {
             ft->stats->flow.nomem++;
             return NULL;
         }
-    struct flow *f = calloc(1, sizeof *f);
+    struct flow *f = flow_alloc(ft);
+    if (f)
+        memset(f, 0, sizeof *f);
     if (!f) {
         ft->stats->flow.nomem++;
         return NULL;
     }
     f->key = *k;
     f->id = ft->next_id++;
-    f->first_us = f->last_us = p->ts_us;
+    f->first_us = f->last_us = f->queued_us = p->ts_us;
     /* Who started it: the SYN's sender; the SYN/ACK's receiver; otherwise the first sender,
      * unless it sends from a well-known port to an ephemeral one (a reply seen first). */
     bool src_is_client = true;
@@ -227,7 +329,7 @@ static struct flow *flow_new(struct flow_table *ft, const struct flow_key *k, si
     ft->stats->flow.created++;
     if (++ft->stats->flow.active > ft->stats->flow.active_peak)
         ft->stats->flow.active_peak = ft->stats->flow.active;
-    stats_mem_add(&ft->stats->flow.memuse, &ft->stats->flow.memuse_peak, sizeof *f);
+    stats_mem_add(&ft->stats->flow.memuse, &ft->stats->flow.memuse_peak, FLOW_ALLOC_SIZE);
     return f;
 }
 
@@ -292,14 +394,40 @@ static enum flow_tmo tmo_of(const struct flow *f)
     }
 }
 
+void flow_lookup_key(const struct pkt *p, struct flow_lookup *lk)
+{
+    key_of(p, &lk->key, &lk->side);
+    lk->hash = key_hash(&lk->key);
+}
+
+void flow_table_prefetch_bucket(const struct flow_table *ft, const struct flow_lookup *lk)
+{
+    __builtin_prefetch(&ft->bucket[lk->hash & (ft->nbucket - 1)]);
+}
+
+void flow_table_prefetch_flow(const struct flow_table *ft, const struct flow_lookup *lk)
+{
+    const struct flow *f = ft->bucket[lk->hash & (ft->nbucket - 1)];
+    if (f)                                   /* every line: TCP state sits in the later ones */
+        for (size_t off = 0; off < sizeof *f; off += 64)
+            __builtin_prefetch((const char *)f + off);
+}
+
 struct flow *flow_table_packet(struct flow_table *ft, const struct pkt *p, enum flow_dir *dirp)
 {
-    struct flow_key k;
-    uint8_t side;
-    key_of(p, &k, &side);
-    size_t b = key_hash(&k) & (ft->nbucket - 1);
+    struct flow_lookup lk;
+    flow_lookup_key(p, &lk);
+    return flow_table_packet_keyed(ft, p, &lk, dirp);
+}
+
+struct flow *flow_table_packet_keyed(struct flow_table *ft, const struct pkt *p,
+                                     const struct flow_lookup *lk, enum flow_dir *dirp)
+{
+    const struct flow_key *kp = &lk->key;
+    uint8_t side = lk->side;
+    size_t b = lk->hash & (ft->nbucket - 1);
     struct flow *f = ft->bucket[b];
-    while (f && memcmp(&f->key, &k, sizeof k) != 0)
+    while (f && memcmp(&f->key, kp, sizeof *kp) != 0)
         f = f->hnext;
     if (f && is_port_reuse(f, p, side == f->client_side ? DIR_TOSERVER : DIR_TOCLIENT)) {
         ft->stats->flow.port_reuse++;
@@ -307,7 +435,7 @@ struct flow *flow_table_packet(struct flow_table *ft, const struct pkt *p, enum 
         f = NULL;
     }
     if (!f) {
-        f = flow_new(ft, &k, b, p, side);
+        f = flow_new(ft, kp, b, p, side);
         if (!f)
             return NULL;
     }
@@ -324,8 +452,12 @@ struct flow *flow_table_packet(struct flow_table *ft, const struct pkt *p, enum 
         tcp_stream_packet(ft, f, dir, p);
     }
     /* Refresh the flow's place: the tail of its (possibly new) class list. */
-    list_unlink(ft, f);
-    f->tmo = (uint8_t)tmo_of(f);
-    list_append(ft, f);
+    enum flow_tmo t = tmo_of(f);
+    if (t != f->tmo || f->last_us - f->queued_us >= FLOW_REQUEUE_US) {
+        list_unlink(ft, f);
+        f->tmo = (uint8_t)t;
+        f->queued_us = f->last_us;
+        list_append(ft, f);
+    }
     return f;
 }

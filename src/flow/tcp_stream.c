@@ -17,6 +17,7 @@
 
 enum {
     STREAM_RING = 2048,           /* delivered bytes kept to compare retransmissions with */
+    STREAM_RING_MIN = 64,         /* first window size; both are powers of two */
     SEQ_SANE_WINDOW = 1 << 30,    /* an ACK further ahead than this is bogus, not a gap */
 };
 
@@ -45,29 +46,49 @@ static void mem_give(struct flow_table *ft, size_t n)
     ft->stats->stream.memuse -= n;
 }
 
-/* Keeps the tail of what was just delivered, for retransmission comparisons. */
+/* Keeps the tail of what was just delivered, for retransmission comparisons. The window
+ * starts small and doubles with the data up to STREAM_RING, so the many flows that carry a
+ * few hundred bytes cost a few hundred bytes. */
 static void ring_put(struct flow_table *ft, struct tcp_half *h, const uint8_t *d, size_t n)
 {
-    if (!h->ring) {
-        if (!mem_take(ft, STREAM_RING))
-            return;
-        h->ring = malloc(STREAM_RING);
-        if (!h->ring) {
-            mem_give(ft, STREAM_RING);
-            return;
-        }
-    }
     if (n > STREAM_RING) {
         d += n - STREAM_RING;
         n = STREAM_RING;
     }
-    size_t first = STREAM_RING - h->ring_head;
+    if (h->ring_fill + n > h->ring_cap && h->ring_cap < STREAM_RING) {
+        uint32_t cap = h->ring_cap ? h->ring_cap : STREAM_RING_MIN;
+        while (cap < h->ring_fill + n && cap < STREAM_RING)
+            cap *= 2;
+        uint8_t *nr = mem_take(ft, cap) ? malloc(cap) : NULL;
+        if (!nr) {
+            if (h->ring_cap == 0)
+                return;                      /* no window: retransmissions go unchecked */
+            mem_give(ft, cap);
+        } else {
+            /* move the kept bytes, oldest first, to the start of the new window */
+            for (uint32_t i = 0; i < h->ring_fill; i++)
+                nr[i] = h->ring[(h->ring_head + h->ring_cap - h->ring_fill + i) & (h->ring_cap - 1)];
+            if (h->ring) {
+                free(h->ring);
+                mem_give(ft, h->ring_cap);
+            }
+            h->ring = nr;
+            h->ring_head = h->ring_fill & (cap - 1);
+            h->ring_cap = cap;
+        }
+    }
+    uint32_t cap = h->ring_cap;
+    if (n > cap) {
+        d += n - cap;
+        n = cap;
+    }
+    size_t first = cap - h->ring_head;
     if (first > n)
         first = n;
     memcpy(h->ring + h->ring_head, d, first);
     memcpy(h->ring, d + first, n - first);
-    h->ring_head = (uint32_t)((h->ring_head + n) % STREAM_RING);
-    h->ring_fill = (uint32_t)(h->ring_fill + n > STREAM_RING ? STREAM_RING : h->ring_fill + n);
+    h->ring_head = (uint32_t)((h->ring_head + n) & (cap - 1));
+    h->ring_fill = (uint32_t)(h->ring_fill + n > cap ? cap : h->ring_fill + n);
 }
 
 /* Compares re-sent bytes [seq, seq+len), all before next_seq, with the delivered copy.
@@ -77,13 +98,13 @@ static int ring_cmp(const struct tcp_half *h, uint32_t seq, const uint8_t *d, ui
     uint32_t back = h->next_seq - seq;        /* >= len */
     uint32_t skip = 0;
     int res = 0;
-    if (back > h->ring_fill || !h->ring) {
-        skip = h->ring && back - h->ring_fill < len ? back - h->ring_fill : len;
+    if (back > h->ring_fill) {
+        skip = back - h->ring_fill < len ? back - h->ring_fill : len;
         res = -1;
     }
     for (uint32_t i = skip; i < len; i++) {
         uint32_t dist = back - i;             /* 1..ring_fill bytes before next_seq */
-        uint32_t at = (h->ring_head + STREAM_RING - dist) % STREAM_RING;
+        uint32_t at = (h->ring_head + h->ring_cap - dist) & (h->ring_cap - 1);
         if (h->ring[at] != d[i])
             return 1;
     }
@@ -360,7 +381,8 @@ void tcp_stream_release(struct flow_table *ft, struct flow *f)
         if (h->ring) {
             free(h->ring);
             h->ring = NULL;
-            mem_give(ft, STREAM_RING);
+            mem_give(ft, h->ring_cap);
+            h->ring_cap = 0;
         }
     }
 }
