@@ -75,14 +75,14 @@ conformance: build/botwatch
 	@tests/run.sh --only conformance build
 
 # The README's test command. Normal build first, then the sanitized one; one summary line.
-check: build/botwatch $(UNIT_BIN) build/asan/botwatch $(UNIT_BIN_ASAN)
+check: build/botwatch $(UNIT_BIN) build/asan/botwatch $(UNIT_BIN_ASAN) fuzz
 	@tests/run.sh build build/asan
 
 # libFuzzer targets: each links the library objects built with the fuzzer's instrumentation.
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(CSTD) $(FUZZ_FLAGS) $(PC_CFLAGS) -Isrc -c $< -o $@
+	clang $(CSTD) $(FUZZ_FLAGS) $(PC_CFLAGS) -Isrc -MMD -MP -c $< -o $@
 build/fuzz/%: build/fuzz/obj/fuzz/%.o $(call objs,build/fuzz,$(LIB_SRC))
 	clang -fsanitize=fuzzer,address,undefined $^ -o $@ $(LDLIBS)
 fuzz: $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))

@@ -113,7 +113,7 @@ static bool decode(struct engine *e, int dlt, struct pkt *p)
 
 static bool slot_reserve(struct engine_slot *s, size_t n)
 {
-    if (s->cap >= n)
+    if (s->buf && s->cap >= n)
         return true;
     size_t cap = s->cap ? s->cap : 2048;
     while (cap < n)

@@ -93,6 +93,21 @@ run_conformance() {
     fi
 }
 
+# Each fuzz target replays seeds made from the fixtures, then mutates for a bounded number of
+# runs: proof that the targets build and hold, not a fuzzing campaign (see fuzz/README.md).
+run_fuzz() {
+    local t seeds=build/fuzz/seeds
+    [ -d build/fuzz ] || return 0
+    mkdir -p "$seeds"
+    python3 fuzz/mkseeds.py "$seeds" tests/fixtures/*.pcap* 2>/dev/null
+    for t in build/fuzz/fuzz_*; do
+        [ -x "$t" ] || continue
+        local log
+        log=$("$t" -runs=20000 -seed=1 -max_len=8192 "$seeds" 2>&1)
+        if [ $? -eq 0 ]; then ok "$t"; else bad "$t"; echo "$log" | tail -30; fi
+    done
+}
+
 for b in "$@"; do
     [ -x "$b/botwatch" ] || { bad "$b/botwatch not built"; continue; }
     echo "== $b"
@@ -100,6 +115,8 @@ for b in "$@"; do
     { [ -z "$only" ] || [ "$only" = regress ]; } && run_regress "$b"
     { [ -z "$only" ] || [ "$only" = conformance ]; } && run_conformance "$b"
 done
+
+{ [ -z "$only" ] || [ "$only" = fuzz ]; } && { echo "== fuzz"; run_fuzz; }
 
 if [ $fail -gt 0 ]; then
     echo "failed:"; printf '  %s\n' "${failed[@]}"

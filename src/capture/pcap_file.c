@@ -58,7 +58,11 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
     e->stats.input.files++;
     pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, err);
     if (!p) {
-        snprintf(d->msg, sizeof d->msg, "%s: cannot read capture: %s", path, err);
+        const char *why = err;               /* libpcap often starts with the path: once is enough */
+        size_t n = strlen(path);
+        if (strncmp(err, path, n) == 0 && strncmp(err + n, ": ", 2) == 0)
+            why += n + 2;
+        snprintf(d->msg, sizeof d->msg, "%.100s: cannot read capture: %.120s", path, why);
         e->stats.input.files_failed++;
         return BW_E_IO;
     }

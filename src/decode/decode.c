@@ -143,6 +143,16 @@ static enum decode_result decode_udp(struct decoder *d, struct pkt *p, struct rd
     return DECODE_OK;
 }
 
+bool icmp_is_echo(uint8_t type, bool v6)
+{
+    return v6 ? (type == 128 || type == 129) : (type == 8 || type == 0);
+}
+
+bool icmp_is_echo_reply(uint8_t type, bool v6)
+{
+    return v6 ? type == 129 : type == 0;
+}
+
 static enum decode_result decode_icmp(struct decoder *d, struct pkt *p, struct rd r, bool v6)
 {
     /* type(1) code(1) sum(2), then a body that depends on the type */
@@ -151,6 +161,13 @@ static enum decode_result decode_icmp(struct decoder *d, struct pkt *p, struct r
     p->icmp_type = rd_u8(&r);
     p->icmp_code = rd_u8(&r);
     rd_skip(&r, 2);
+    /* Echo request/reply (RFC 792, RFC 4443 4.1): identifier(2) sequence(2). The identifier
+     * keys the flow as a port would, so each ping session is a flow of its own. */
+    if (icmp_is_echo(p->icmp_type, v6) && rd_left(&r) >= 4) {
+        uint16_t id = rd_be16(&r);
+        rd_skip(&r, 2);
+        p->sport = p->dport = id;
+    }
     struct bytes pl = rd_rest(&r);
     p->payload = pl.p;
     p->payload_len = (uint32_t)pl.len;

@@ -31,7 +31,7 @@ struct pkt {
     uint8_t proto;      /* IP protocol number of the transport layer */
     uint8_t src[16], dst[16];  /* IPv4 uses the first 4 bytes, the rest are zero */
 
-    uint16_t sport, dport;     /* TCP/UDP ports; 0 for other protocols */
+    uint16_t sport, dport;     /* TCP/UDP ports; the identifier (both) for ICMP echo; else 0 */
     uint8_t tcp_flags;
     uint16_t tcp_win;
     uint32_t tcp_seq, tcp_ack;
@@ -55,6 +55,9 @@ struct decoder {
     struct bw_stats *stats;
     struct frag_table frag;
 };
+
+bool icmp_is_echo(uint8_t type, bool v6);
+bool icmp_is_echo_reply(uint8_t type, bool v6);
 
 /* Link types the decoder accepts (pcap DLT_ values). */
 bool decode_link_supported(int dlt);

@@ -222,6 +222,7 @@ static bool evict_one(struct flow_table *ft)
     }
     if (!victim)
         return false;
+    ft->stats->flow.evicted++;
     flow_end(ft, victim, closed_reason(victim, FLOW_END_forced));
     return true;
 }
@@ -310,14 +311,23 @@ static struct flow *flow_new(struct flow_table *ft, const struct flow_key *k, si
     /* Who started it: the SYN's sender; the SYN/ACK's receiver; otherwise the first sender,
      * unless it sends from a well-known port to an ephemeral one (a reply seen first). */
     bool src_is_client = true;
+    bool icmp6 = p->proto == IPPROTO_NUM_ICMPV6;
     if (p->proto == IPPROTO_NUM_TCP && (p->tcp_flags & TCP_SYN))
         src_is_client = !(p->tcp_flags & TCP_ACK);
+    else if (p->proto == IPPROTO_NUM_ICMP || icmp6)
+        src_is_client = !icmp_is_echo_reply(p->icmp_type, icmp6);  /* the pinger is the client */
     else if (well_known(p->sport) && !well_known(p->dport) && p->dport != 0)
         src_is_client = false;
     f->client_side = src_is_client ? src_side : !src_side;
-    if (p->proto == IPPROTO_NUM_TCP) {
+    if (p->proto == IPPROTO_NUM_TCP && (p->tcp_flags & TCP_SYN)) {
         f->tmo = TMO_TCP_NEW;
         f->tcp_state = TCPS_SYN_SENT;
+    } else if (p->proto == IPPROTO_NUM_TCP) {
+        /* no handshake seen: picked up in the middle (or only its last packets) */
+        f->tmo = TMO_TCP_EST;
+        f->tcp_state = TCPS_ESTABLISHED;
+        f->midstream = true;
+        ft->stats->stream.midstream++;
     } else {
         f->tmo = p->proto == IPPROTO_NUM_UDP ? TMO_UDP : TMO_OTHER;
         f->icmp_type = p->icmp_type;

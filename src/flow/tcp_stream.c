@@ -345,10 +345,6 @@ void tcp_stream_packet(struct flow_table *ft, struct flow *f, enum flow_dir dir,
     if (len && !h->base_set) {               /* no SYN seen: pick the stream up here */
         h->base_set = true;
         h->next_seq = seq;
-        if (!f->midstream) {
-            f->midstream = true;
-            ft->stats->stream.midstream++;
-        }
     }
     if (fl & TCP_FIN)
         h->fin_seq = seq + len;

@@ -243,6 +243,7 @@ void eve_stats(struct eve *e, const struct bw_stats *s, uint64_t ts_us)
     jb_u64(j, "peak", s->flow.active_peak);
     jb_u64(j, "port_reuse", s->flow.port_reuse);
     jb_u64(j, "nomem", s->flow.nomem);
+    jb_u64(j, "evicted", s->flow.evicted);
     jb_obj(j, "ended");
     for (int i = 1; i < FLOW_END_MAX; i++)
         jb_u64(j, flow_end_name[i], s->flow.ended[i]);

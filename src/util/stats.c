@@ -74,8 +74,8 @@ void stats_print(FILE *f, const struct bw_stats *s, double elapsed)
     for (int i = 1; i < FLOW_END_MAX; i++)
         fprintf(f, " %s %" PRIu64 "%s", flow_end_name[i], fl->ended[i],
                 i + 1 < FLOW_END_MAX ? "," : "");
-    fprintf(f, "; evictions %" PRIu64 "; port reuse %" PRIu64 "\n",
-            fl->ended[FLOW_END_forced], fl->port_reuse);
+    fprintf(f, "; evictions %" PRIu64 "; port reuse %" PRIu64 "\n", fl->evicted,
+            fl->port_reuse);
 
     const __typeof__(s->stream) *st = &s->stream;
     human(b1, sizeof b1, (double)st->delivered_bytes);

@@ -82,6 +82,7 @@ struct bw_stats {
     struct {
         uint64_t created, port_reuse, active, active_peak;
         uint64_t nomem;             /* packets with no flow: allocation failed */
+        uint64_t evicted;           /* flows ended early by the memory cap (any reason) */
         uint64_t ended[FLOW_END_MAX];
         uint64_t memuse, memuse_peak;
     } flow;
