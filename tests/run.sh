@@ -103,7 +103,7 @@ run_fuzz() {
     for t in build/fuzz/fuzz_*; do
         [ -x "$t" ] || continue
         local log
-        log=$("$t" -runs=20000 -seed=1 -max_len=8192 "$seeds" 2>&1)
+        log=$("$t" -runs=20000 -seed=1 -max_len=8192 -artifact_prefix=build/fuzz/ "$seeds" 2>&1)
         if [ $? -eq 0 ]; then ok "$t"; else bad "$t"; echo "$log" | tail -30; fi
     done
 }

@@ -236,7 +236,7 @@ static void data_segment(struct flow_table *ft, struct flow *f, enum flow_dir di
         return;
     }
     int32_t rel = seq_diff(seq, h->next_seq);
-    if (rel > SEQ_SANE_WINDOW) {             /* nowhere near the stream: bogus, ignored */
+    if (rel > SEQ_SANE_WINDOW || rel < -SEQ_SANE_WINDOW) {  /* nowhere near: bogus, ignored */
         st->stream.bogus_seq++;
         return;
     }

@@ -255,6 +255,18 @@ static void test_midstream_and_depth(void **state)
     assert_int_equal(T.st.stream.depth_bytes, 16 + 5000 - 4096);
 }
 
+static void test_segment_far_from_stream_is_bogus(void **state)
+{
+    (void)state;
+    handshake();
+    to_s(TCP_ACK, 101, 501, "ok", 4);
+    to_s(TCP_ACK, 103u + 0x80000000u, 501, "far", 5);  /* exactly 2^31 away (was UB) */
+    to_s(TCP_ACK, 103u - 0x50000000u, 501, "old", 6);
+    to_s(TCP_ACK, 103u + 0x50000000u, 501, "new", 7);
+    assert_int_equal(T.st.stream.bogus_seq, 3);
+    assert_string_equal(T.out[DIR_TOSERVER], "ok");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +280,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gap_when_acked_past_hole, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gap_at_end_and_ooo_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_midstream_and_depth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_segment_far_from_stream_is_bogus, setup, teardown),
     };
     return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
 }
