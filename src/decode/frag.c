@@ -81,8 +81,10 @@ static void dgram_free(struct frag_table *t, struct frag_dgram *g)
 
 void frag_table_free(struct frag_table *t)
 {
-    while (t->oldest)
+    while (t->oldest) {
+        t->stats->frag.incomplete++;
         dgram_free(t, t->oldest);
+    }
     free(t->bucket);
     free(t->out);
     memset(t, 0, sizeof *t);

@@ -231,6 +231,7 @@ void eve_stats(struct eve *e, const struct bw_stats *s, uint64_t ts_us)
     jb_u64(j, "fragments", s->frag.fragments);
     jb_u64(j, "reassembled", s->frag.reassembled);
     jb_u64(j, "timeouts", s->frag.timeout);
+    jb_u64(j, "incomplete", s->frag.incomplete);
     jb_u64(j, "overlaps", s->frag.overlap);
     jb_u64(j, "overlaps_differ", s->frag.overlap_differ);
     jb_u64(j, "too_large", s->frag.too_large);

@@ -60,10 +60,12 @@ void stats_print(FILE *f, const struct bw_stats *s, double elapsed)
     if (fr->fragments) {
         human(b1, sizeof b1, (double)fr->memuse_peak);
         fprintf(f, "  fragments: %" PRIu64 ", datagrams reassembled %" PRIu64
-                ", timed out %" PRIu64 ", overlaps %" PRIu64 " (differing %" PRIu64
+                ", timed out %" PRIu64 ", incomplete at end %" PRIu64 ", overlaps %" PRIu64
+                " (differing %" PRIu64
                 "), too large %" PRIu64 ", snapped %" PRIu64 ", memcap drops %" PRIu64
                 ", peak memory %s\n",
-                fr->fragments, fr->reassembled, fr->timeout, fr->overlap, fr->overlap_differ,
+                fr->fragments, fr->reassembled, fr->timeout, fr->incomplete, fr->overlap,
+                fr->overlap_differ,
                 fr->too_large, fr->snapped, fr->memcap_drop, b1);
     }
 

@@ -77,6 +77,7 @@ struct bw_stats {
     struct {
         uint64_t fragments, reassembled, timeout, overlap, overlap_differ, too_large;
         uint64_t snapped;           /* fragments cut by the snap length: not reassembled */
+        uint64_t incomplete;        /* datagrams still missing fragments at the end of input */
         uint64_t memcap_drop, memuse, memuse_peak;
     } frag;
     struct {

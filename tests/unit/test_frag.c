@@ -99,6 +99,18 @@ static void test_data_past_end(void **state)
     assert_int_equal(st.frag.memuse, 0);
 }
 
+static void test_incomplete_at_end_is_counted(void **state)
+{
+    (void)state;
+    struct frag_out out;
+    assert_false(add(7, 0, 1000, true, data, 1, &out));
+    frag_table_free(&ft);
+    assert_int_equal(st.frag.incomplete, 1);
+    assert_int_equal(st.frag.memuse, 0);
+    struct frag_limits lim = { .memcap = 1 << 20, .timeout_us = 30000000 };
+    frag_table_init(&ft, &st, &lim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -106,6 +118,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overlap_first_copy_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_and_memcap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_data_past_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_incomplete_at_end_is_counted, setup, teardown),
     };
     return cmocka_run_group_tests_name("frag", tests, NULL, NULL);
 }
