@@ -76,14 +76,27 @@ static void emit(struct eve *e)
 static void addr(struct jb *j, const char *k, uint8_t family, const uint8_t *a)
 {
     char s[INET6_ADDRSTRLEN];
-    inet_ntop(family == 4 ? AF_INET : AF_INET6, a, s, sizeof s);
+    if (family == 4) {                       /* dotted quad by hand: inet_ntop goes via printf */
+        char *p = s;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = a[i];
+            if (v >= 100)
+                *p++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *p++ = (char)('0' + v / 10 % 10);
+            *p++ = (char)('0' + v % 10);
+            *p++ = i < 3 ? '.' : '\0';
+        }
+    } else {
+        inet_ntop(AF_INET6, a, s, sizeof s);
+    }
     jb_cstr(j, k, s);
 }
 
 static void tcp_flags_hex(struct jb *j, const char *k, uint8_t fl)
 {
-    char b[4];
-    snprintf(b, sizeof b, "%02x", fl);
+    static const char hex[] = "0123456789abcdef";
+    char b[3] = { hex[fl >> 4], hex[fl & 15], 0 };
     jb_cstr(j, k, b);
 }
 
@@ -116,7 +129,7 @@ static void head(struct eve *e, uint64_t ts_us, const struct flow *f, const char
     char ts[TS_BUF], pb[8];
     jb_reset(j);
     jb_open(j);
-    ts_format(ts_us, ts);
+    ts_format_cached(&e->tsc, ts_us, ts);
     jb_cstr(j, "timestamp", ts);
     jb_u64(j, "flow_id", f->id);
     jb_cstr(j, "event_type", type);
@@ -146,9 +159,9 @@ void eve_flow(struct eve *e, const struct flow *f)
     jb_u64(j, "pkts_toclient", f->pkts[DIR_TOCLIENT]);
     jb_u64(j, "bytes_toserver", f->bytes[DIR_TOSERVER]);
     jb_u64(j, "bytes_toclient", f->bytes[DIR_TOCLIENT]);
-    ts_format(f->first_us, ts);
+    ts_format_cached(&e->tsc_start, f->first_us, ts);
     jb_cstr(j, "start", ts);
-    ts_format(f->last_us, ts);
+    ts_format_cached(&e->tsc, f->last_us, ts);
     jb_cstr(j, "end", ts);
     jb_u64(j, "age", (f->last_us - f->first_us) / 1000000);
     jb_cstr(j, "state", flow_state_name(f));
@@ -196,7 +209,7 @@ void eve_stats(struct eve *e, const struct bw_stats *s, uint64_t ts_us)
     char ts[TS_BUF];
     jb_reset(j);
     jb_open(j);
-    ts_format(ts_us, ts);
+    ts_format_cached(&e->tsc, ts_us, ts);
     jb_cstr(j, "timestamp", ts);
     jb_cstr(j, "event_type", "stats");
     jb_obj(j, "stats");

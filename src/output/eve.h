@@ -8,6 +8,7 @@
 
 #include "flow/flow.h"
 #include "util/json.h"
+#include "util/timefmt.h"
 #include "util/status.h"
 
 struct eve {
@@ -15,6 +16,7 @@ struct eve {
     const char *path;
     bool is_stdout, failed;
     struct jb jb;
+    struct ts_cache tsc, tsc_start;   /* flow starts cluster apart from ends */
 };
 
 /* Opens path for writing ("-" is standard output). Fills d and returns BW_E_IO on failure. */

@@ -2,8 +2,6 @@
  * json.c — see json.h. */
 #include "util/json.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,14 +46,22 @@ void jb_raw(struct jb *j, const char *s, size_t n)
     j->len += n;
 }
 
+/* ,"key": in one reservation */
 static void key(struct jb *j, const char *k)
 {
+    size_t n = strlen(k);
+    if (!grow(j, n + 4))
+        return;
+    char *p = j->p + j->len;
     if (j->need_comma)
-        jb_raw(j, ",", 1);
+        *p++ = ',';
+    *p++ = '"';
+    memcpy(p, k, n);
+    p += n;
+    *p++ = '"';
+    *p++ = ':';
+    j->len = (size_t)(p - j->p);
     j->need_comma = true;
-    jb_raw(j, "\"", 1);
-    jb_raw(j, k, strlen(k));
-    jb_raw(j, "\":", 2);
 }
 
 void jb_open(struct jb *j)
@@ -103,38 +109,42 @@ static size_t utf8_len(const uint8_t *s, size_t n)
 
 static void escaped(struct jb *j, const uint8_t *s, size_t n)
 {
-    jb_raw(j, "\"", 1);
+    if (n > (SIZE_MAX - 2) / 6 || !grow(j, n * 6 + 2))  /* worst case: every byte \u00XX */
+        return;
+    static const char hex[] = "0123456789abcdef";
+    char *p = j->p + j->len;
+    *p++ = '"';
     size_t i = 0;
     while (i < n) {
-        size_t run = i;                     /* copy plain runs in one go */
-        while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
-            run++;
-        if (run > i) {
-            jb_raw(j, (const char *)s + i, run - i);
-            i = run;
+        uint8_t c = s[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            *p++ = (char)c;
+            i++;
             continue;
         }
-        uint8_t c = s[i];
-        char esc[8];
-        switch (c) {
-        case '"': jb_raw(j, "\\\"", 2); i++; continue;
-        case '\\': jb_raw(j, "\\\\", 2); i++; continue;
-        case '\n': jb_raw(j, "\\n", 2); i++; continue;
-        case '\r': jb_raw(j, "\\r", 2); i++; continue;
-        case '\t': jb_raw(j, "\\t", 2); i++; continue;
-        default: break;
+        char e = c == '"' ? '"' : c == '\\' ? '\\' : c == '\n' ? 'n' : c == '\r' ? 'r'
+                 : c == '\t' ? 't' : 0;
+        if (e) {
+            *p++ = '\\';
+            *p++ = e;
+            i++;
+            continue;
         }
         size_t u = c >= 0x80 ? utf8_len(s + i, n - i) : 0;
         if (u) {
-            jb_raw(j, (const char *)s + i, u);
+            memcpy(p, s + i, u);
+            p += u;
             i += u;
-        } else {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            jb_raw(j, esc, 6);
-            i++;
+            continue;
         }
+        memcpy(p, "\\u00", 4);
+        p[4] = hex[c >> 4];
+        p[5] = hex[c & 15];
+        p += 6;
+        i++;
     }
-    jb_raw(j, "\"", 1);
+    *p++ = '"';
+    j->len = (size_t)(p - j->p);
 }
 
 void jb_str(struct jb *j, const char *k, const uint8_t *s, size_t n)
@@ -150,10 +160,14 @@ void jb_cstr(struct jb *j, const char *k, const char *s)
 
 void jb_u64(struct jb *j, const char *k, uint64_t v)
 {
-    char b[24];
+    char b[20];                              /* UINT64_MAX has 20 digits */
+    size_t i = sizeof b;
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
     key(j, k);
-    int n = snprintf(b, sizeof b, "%" PRIu64, v);
-    jb_raw(j, b, (size_t)n);
+    jb_raw(j, b + i, sizeof b - i);
 }
 
 void jb_bool(struct jb *j, const char *k, bool v)
