@@ -2,7 +2,7 @@
 # Installs the Debian packages botwatch needs to build and test, only those that are missing.
 # Usage: scripts/deps.sh [--record]   (--record adds the programs the fixture recorder runs)
 set -eu
-pkgs="build-essential pkg-config libpcap-dev libcmocka-dev tshark python3 clang"
+pkgs="build-essential pkg-config libpcap-dev libcmocka-dev tshark python3 clang time"
 if [ "${1:-}" = "--record" ]; then
     pkgs="$pkgs tcpdump iproute2 iputils-ping ethtool curl swaks python3-aiosmtpd nginx-light"
 fi

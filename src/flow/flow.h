@@ -54,12 +54,15 @@ struct tcp_half {
     uint32_t isn;          /* initial sequence number, if a SYN was seen */
     uint32_t next_seq;     /* the next byte to deliver */
     uint32_t fin_seq;      /* sequence number of the FIN, if seen */
-    bool syn_seen, base_set, fin_seen, depth_hit;
+    uint32_t acked;        /* the peer has acknowledged everything before this */
+    bool syn_seen, base_set, fin_seen, depth_hit, acked_set;
     uint64_t delivered;    /* bytes delivered in order */
     struct stream_seg *ooo;/* segments held ahead of a hole, sorted, never overlapping */
     uint32_t ooo_bytes;
-    uint8_t *ring;         /* the last delivered bytes (up to 2 KiB), to compare retransmissions */
-    uint32_t ring_cap, ring_fill, ring_head;
+    uint32_t ring_cap;
+    uint8_t *ring;         /* the last delivered bytes (up to 2 KiB), to compare retransmissions;
+                              freed once the FIN is acknowledged */
+    uint32_t ring_fill, ring_head;
     /* per-flow counters for the flow event */
     uint32_t gaps, overlaps, overlaps_differ, retransmissions;
     uint64_t gap_bytes;

@@ -92,9 +92,19 @@ static void ring_put(struct flow_table *ft, struct tcp_half *h, const uint8_t *d
 }
 
 /* Compares re-sent bytes [seq, seq+len), all before next_seq, with the delivered copy.
- * Returns 1 if any byte differs, 0 if all compared equal, -1 if some were too old to check. */
+ * Returns 1 if any byte differs, 0 if all compared equal, -1 if some were too old to check.
+ * Bytes the receiver has acknowledged are not compared: it will not take a second copy of
+ * them, so a different one deceives nobody (and is not worth keeping a window for). */
 static int ring_cmp(const struct tcp_half *h, uint32_t seq, const uint8_t *d, uint32_t len)
 {
+    if (h->acked_set && seq_diff(h->acked, seq) > 0) {
+        uint32_t done = h->acked - seq;
+        if (done >= len)
+            return 0;
+        seq += done;
+        d += done;
+        len -= done;
+    }
     uint32_t back = h->next_seq - seq;        /* >= len */
     uint32_t skip = 0;
     int res = 0;
@@ -297,11 +307,30 @@ static void data_segment(struct flow_table *ft, struct flow *f, enum flow_dir di
         st->stream.overlaps_unchecked++;
 }
 
+static void ring_release(struct flow_table *ft, struct tcp_half *h)
+{
+    if (h->ring) {
+        free(h->ring);
+        h->ring = NULL;
+        mem_give(ft, h->ring_cap);
+        h->ring_cap = h->ring_fill = h->ring_head = 0;
+    }
+}
+
 /* The peer acknowledged `ack`: bytes before it that we never saw were lost by the capture. */
 static void acked(struct flow_table *ft, struct flow *f, enum flow_dir dir, uint32_t ack)
 {
     struct tcp_half *h = &f->half[dir];
-    if (!h->base_set || h->depth_hit)
+    if (!h->base_set)
+        return;
+    if (!h->acked_set || (seq_diff(ack, h->acked) > 0 && seq_diff(ack, h->next_seq) <= 1)) {
+        h->acked = ack;
+        h->acked_set = true;
+        /* everything up to and with the FIN acknowledged: no copy can matter any more */
+        if (h->fin_seen && h->next_seq == h->fin_seq && ack == h->fin_seq + 1)
+            ring_release(ft, h);
+    }
+    if (h->depth_hit)
         return;
     int32_t ahead = seq_diff(ack, h->next_seq);
     if (ahead <= 0 || ahead > SEQ_SANE_WINDOW)
@@ -374,11 +403,6 @@ void tcp_stream_release(struct flow_table *ft, struct flow *f)
             h->ooo = s->next;
             seg_free(ft, h, s);
         }
-        if (h->ring) {
-            free(h->ring);
-            h->ring = NULL;
-            mem_give(ft, h->ring_cap);
-            h->ring_cap = 0;
-        }
+        ring_release(ft, h);
     }
 }
