@@ -255,6 +255,24 @@ static void test_midstream_and_depth(void **state)
     assert_int_equal(T.st.stream.depth_bytes, 16 + 5000 - 4096);
 }
 
+static void test_acked_bytes_are_not_evasion_and_window_goes(void **state)
+{
+    (void)state;
+    handshake();
+    struct flow *f = to_s(TCP_ACK, 101, 501, "abcdef", 4);
+    to_c(TCP_ACK, 501, 104, NULL, 5);              /* server has "abc" */
+    to_s(TCP_ACK, 101, 501, "XYZdeQ", 6);          /* differs in acked and unacked bytes */
+    assert_int_equal(T.st.stream.overlaps_differ, 1);
+    to_c(TCP_ACK, 501, 107, NULL, 7);              /* all acked */
+    to_s(TCP_ACK, 101, 501, "XYZXYZ", 8);          /* differs, but nobody takes it */
+    assert_int_equal(T.st.stream.overlaps_differ, 1);
+    assert_non_null(f->half[DIR_TOSERVER].ring);
+    to_s(TCP_FIN | TCP_ACK, 107, 501, NULL, 9);
+    to_c(TCP_ACK, 501, 108, NULL, 10);             /* the FIN is acknowledged */
+    assert_null(f->half[DIR_TOSERVER].ring);
+    assert_string_equal(T.out[DIR_TOSERVER], "abcdef");
+}
+
 static void test_segment_far_from_stream_is_bogus(void **state)
 {
     (void)state;
@@ -281,6 +299,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gap_at_end_and_ooo_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_midstream_and_depth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_segment_far_from_stream_is_bogus, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_acked_bytes_are_not_evasion_and_window_goes, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
 }
