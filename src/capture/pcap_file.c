@@ -3,6 +3,7 @@
  * optional BPF filter compiled for the file's link type, and a progress bar for long reads. */
 #include "capture/pcap_file.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@ enum {
     PROGRESS_MIN_BYTES = 16 << 20,   /* smaller files finish before a bar is worth drawing */
     PROGRESS_EVERY_PKTS = 4096,      /* how often the clock is read */
     PROGRESS_WIDTH = 30,
+    CAPTURE_READ_BUF = 1 << 20,
 };
 
 static double now_s(void)
@@ -56,7 +58,20 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
     d->file = path;
     d->pkt_no = 0;
     e->stats.input.files++;
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, err);
+    /* We open the file ourselves so stdio reads it in 1 MiB pieces rather than 4 KiB ones (a
+     * quarter of the syscalls' cost on a large capture); libpcap then parses pcap or pcapng
+     * from that stream as it would from a path. */
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+    pcap_t *p = NULL;
+    if (!fp) {
+        snprintf(err, sizeof err, "%s", strerror(errno));
+    } else {
+        setvbuf(fp, NULL, _IOFBF, CAPTURE_READ_BUF);
+        p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, err);
+        if (!p && !is_stdin)
+            fclose(fp);                      /* on success pcap_close closes it */
+    }
     if (!p) {
         const char *why = err;               /* libpcap often starts with the path: once is enough */
         size_t n = strlen(path);
