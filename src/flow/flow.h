@@ -88,7 +88,9 @@ struct flow {
     struct flow *prev, *next;        /* timeout-class list, least recently active first */
     uint64_t id;                     /* 1, 2, 3 ... in order of creation */
     uint64_t first_us;
-    struct tcp_half half[2];         /* TCP only, by enum flow_dir (the sender's direction) */
+    /* TCP only, by enum flow_dir (the sender's direction); records of other protocols end
+     * here and are shorter (flow_table.c: FLOW_SMALL_SIZE), so never touch it for them. */
+    struct tcp_half half[2];
 };
 
 /* Called for every flow as it ends, before it is freed. The flow's memory is the table's. */
@@ -128,9 +130,14 @@ struct flow_table {
     stream_deliver_fn deliver;
     void *ctx;
     bool finishing;          /* flow_table_finish: flows are not unlinked one by one */
-    struct flow_slab *slabs; /* flow records come from slabs, never returned before the end */
-    struct flow *free_flows; /* chained through hnext */
-    size_t slab_used;        /* records handed out from the newest slab */
+    /* Flow records come from slabs, never returned before the end: pool 0 holds records
+     * without the TCP halves (UDP, ICMP, other: 192 bytes), pool 1 full TCP records. */
+    struct flow_pool {
+        struct flow_slab *slabs;
+        struct flow *free;   /* chained through hnext */
+        size_t used;         /* records handed out from the newest slab */
+        size_t rec_size, per_slab;
+    } pool[2];
 };
 
 /* Defaults an analyst would expect (Suricata's order of magnitude). */

@@ -27,50 +27,69 @@ const char *const flow_tmo_name[TMO_MAX] = {
 };
 
 enum { SEC = 1000000, FLOW_REQUEUE_US = SEC };
-#define FLOW_ALLOC_SIZE sizeof(struct flow)
 _Static_assert(sizeof(struct flow) % 64 == 0, "flow records fill whole cache lines");
+_Static_assert(offsetof(struct flow, half) % 8 == 0, "the short record ends on a boundary");
 
 /* Flow records come from 2 MiB slabs on huge pages (util/hugemem.h): no malloc per flow, few
  * page faults and TLB misses for a table read at random, and the end of a run walks the slabs
- * in memory order instead of chasing list pointers. A free record has id 0 (slabs start
- * zeroed) and, under AddressSanitizer, is poisoned so a stale pointer is caught. */
+ * in memory order instead of chasing list pointers. Records of protocols other than TCP stop
+ * before the TCP halves, so they take three cache lines instead of five. A free record has
+ * id 0 (slabs start zeroed) and, under AddressSanitizer, is poisoned to catch stale pointers. */
 struct flow_slab {
     struct flow_slab *next;
     uint8_t pad[56];
-    struct flow flows[];
+    uint8_t data[];
 };
-#define FLOW_SLAB ((HUGEMEM_PAGE - sizeof(struct flow_slab)) / sizeof(struct flow))
+#define FLOW_SMALL_SIZE ((offsetof(struct flow, half) + 63) & ~(size_t)63)
+#define POOL_TCP 1
 
-static struct flow *flow_alloc(struct flow_table *ft)
+static struct flow *pool_rec(struct flow_slab *s, const struct flow_pool *pl, size_t i)
 {
-    struct flow *f = ft->free_flows;
+    return (struct flow *)(void *)(s->data + i * pl->rec_size);
+}
+
+static void pools_init(struct flow_table *ft)
+{
+    for (int i = 0; i < 2; i++) {
+        struct flow_pool *pl = &ft->pool[i];
+        pl->rec_size = i == POOL_TCP ? sizeof(struct flow) : FLOW_SMALL_SIZE;
+        pl->per_slab = (HUGEMEM_PAGE - sizeof(struct flow_slab)) / pl->rec_size;
+        pl->used = pl->per_slab;              /* no slab yet */
+    }
+}
+
+static struct flow *flow_alloc(struct flow_table *ft, bool tcp)
+{
+    struct flow_pool *pl = &ft->pool[tcp];
+    struct flow *f = pl->free;
     if (f) {
-        UNPOISON(f, sizeof *f);
-        ft->free_flows = f->hnext;
+        UNPOISON(f, pl->rec_size);
+        pl->free = f->hnext;
         return f;
     }
-    if (!ft->slabs || ft->slab_used == FLOW_SLAB) {
+    if (pl->used == pl->per_slab) {
         struct flow_slab *s = huge_alloc(HUGEMEM_PAGE);
         if (!s)
             return NULL;
-        s->next = ft->slabs;
-        ft->slabs = s;
-        ft->slab_used = 0;
-        POISON(s->flows, FLOW_SLAB * sizeof(struct flow));
+        s->next = pl->slabs;
+        pl->slabs = s;
+        pl->used = 0;
+        POISON(s->data, pl->per_slab * pl->rec_size);
     }
-    f = &ft->slabs->flows[ft->slab_used++];
-    UNPOISON(f, sizeof *f);
+    f = pool_rec(pl->slabs, pl, pl->used++);
+    UNPOISON(f, pl->rec_size);
     return f;
 }
 
 static void flow_release(struct flow_table *ft, struct flow *f)
 {
+    struct flow_pool *pl = &ft->pool[f->key.proto == IPPROTO_NUM_TCP];
     f->id = 0;
     if (ft->finishing)
         return;                              /* the slabs go all at once */
-    f->hnext = ft->free_flows;
-    ft->free_flows = f;
-    POISON(f, sizeof *f);
+    f->hnext = pl->free;
+    pl->free = f;
+    POISON(f, pl->rec_size);
 }
 
 void flow_limits_default(struct flow_limits *fl, struct stream_limits *sl)
@@ -99,6 +118,7 @@ int flow_table_init(struct flow_table *ft, const struct flow_limits *lim,
     ft->deliver = deliver;
     ft->ctx = ctx;
     ft->next_id = 1;
+    pools_init(ft);
     /* About two flows per bucket at the memory cap, within sane bounds. */
     uint64_t want = lim->memcap / sizeof(struct flow) / 2;
     size_t n = 1024;
@@ -184,7 +204,7 @@ static void flow_end(struct flow_table *ft, struct flow *f, enum flow_end why)
     tcp_stream_release(ft, f);
     ft->stats->flow.ended[why]++;
     ft->stats->flow.active--;
-    ft->stats->flow.memuse -= FLOW_ALLOC_SIZE;
+    ft->stats->flow.memuse -= ft->pool[f->key.proto == IPPROTO_NUM_TCP].rec_size;
     flow_release(ft, f);
 }
 
@@ -242,14 +262,17 @@ void flow_table_finish(struct flow_table *ft)
     /* The live records, found by walking the slabs in memory order. */
     size_t n = (size_t)ft->stats->flow.active, i = 0;
     uint64_t lo = UINT64_MAX, hi = 0;
-    for (struct flow_slab *s = ft->slabs; s; s = s->next) {
-        size_t used = s == ft->slabs ? ft->slab_used : FLOW_SLAB;
-        for (size_t k = 0; k < used; k++) {
-            const struct flow *f = &s->flows[k];
-            UNPOISON(f, sizeof *f);
-            if (f->id) {
-                lo = f->id < lo ? f->id : lo;
-                hi = f->id > hi ? f->id : hi;
+    for (int k = 0; k < 2; k++) {
+        struct flow_pool *pl = &ft->pool[k];
+        for (struct flow_slab *s = pl->slabs; s; s = s->next) {
+            size_t used = s == pl->slabs ? pl->used : pl->per_slab;
+            for (size_t r = 0; r < used; r++) {
+                const struct flow *f = pool_rec(s, pl, r);
+                UNPOISON(f, pl->rec_size);
+                if (f->id) {
+                    lo = f->id < lo ? f->id : lo;
+                    hi = f->id > hi ? f->id : hi;
+                }
             }
         }
     }
@@ -257,11 +280,16 @@ void flow_table_finish(struct flow_table *ft)
     size_t slots = by_index ? (size_t)(hi - lo + 1) : n;
     struct flow **all = n ? calloc(slots, sizeof *all) : NULL;
     if (all) {
-        for (struct flow_slab *s = ft->slabs; s; s = s->next) {
-            size_t used = s == ft->slabs ? ft->slab_used : FLOW_SLAB;
-            for (size_t k = 0; k < used && i < n; k++)
-                if (s->flows[k].id)
-                    all[by_index ? (size_t)(s->flows[k].id - lo) : i++] = &s->flows[k];
+        for (int k = 0; k < 2; k++) {
+            struct flow_pool *pl = &ft->pool[k];
+            for (struct flow_slab *s = pl->slabs; s; s = s->next) {
+                size_t used = s == pl->slabs ? pl->used : pl->per_slab;
+                for (size_t r = 0; r < used && i < n; r++) {
+                    struct flow *f = pool_rec(s, pl, r);
+                    if (f->id)
+                        all[by_index ? (size_t)(f->id - lo) : i++] = f;
+                }
+            }
         }
         if (!by_index)
             qsort(all, i, sizeof *all, cmp_id);
@@ -276,13 +304,16 @@ void flow_table_finish(struct flow_table *ft)
     for (int c = 0; c < TMO_MAX; c++)      /* only if the table could not be had */
         while (ft->list[c].head)
             flow_end(ft, ft->list[c].head, closed_reason(ft->list[c].head, FLOW_END_shutdown));
-    for (struct flow_slab *s = ft->slabs, *next; s; s = next) {
-        next = s->next;
-        UNPOISON(s->flows, FLOW_SLAB * sizeof(struct flow));
-        huge_free(s, HUGEMEM_PAGE);
+    for (int k = 0; k < 2; k++) {
+        struct flow_pool *pl = &ft->pool[k];
+        for (struct flow_slab *s = pl->slabs, *next; s; s = next) {
+            next = s->next;
+            UNPOISON(s->data, pl->per_slab * pl->rec_size);
+            huge_free(s, HUGEMEM_PAGE);
+        }
+        pl->slabs = NULL;
+        pl->free = NULL;
     }
-    ft->slabs = NULL;
-    ft->free_flows = NULL;
     huge_free(ft->bucket, ft->nbucket * sizeof *ft->bucket);
     ft->bucket = NULL;
 }
@@ -295,14 +326,16 @@ static bool well_known(uint16_t port)
 static struct flow *flow_new(struct flow_table *ft, const struct flow_key *k, size_t b,
                              const struct pkt *p, uint8_t src_side)
 {
-    while (ft->stats->flow.memuse + FLOW_ALLOC_SIZE > ft->lim.memcap)
+    bool tcp = p->proto == IPPROTO_NUM_TCP;
+    size_t size = ft->pool[tcp].rec_size;
+    while (ft->stats->flow.memuse + size > ft->lim.memcap)
         if (!evict_one(ft)) {
             ft->stats->flow.nomem++;
             return NULL;
         }
-    struct flow *f = flow_alloc(ft);
+    struct flow *f = flow_alloc(ft, tcp);
     if (f)
-        memset(f, 0, sizeof *f);
+        memset(f, 0, size);
     if (!f) {
         ft->stats->flow.nomem++;
         return NULL;
@@ -341,7 +374,7 @@ static struct flow *flow_new(struct flow_table *ft, const struct flow_key *k, si
     ft->stats->flow.created++;
     if (++ft->stats->flow.active > ft->stats->flow.active_peak)
         ft->stats->flow.active_peak = ft->stats->flow.active;
-    stats_mem_add(&ft->stats->flow.memuse, &ft->stats->flow.memuse_peak, FLOW_ALLOC_SIZE);
+    stats_mem_add(&ft->stats->flow.memuse, &ft->stats->flow.memuse_peak, size);
     return f;
 }
 

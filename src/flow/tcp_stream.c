@@ -396,6 +396,8 @@ void tcp_stream_flush(struct flow_table *ft, struct flow *f)
 
 void tcp_stream_release(struct flow_table *ft, struct flow *f)
 {
+    if (f->key.proto != IPPROTO_NUM_TCP)
+        return;                              /* a short record: it has no halves */
     for (int dir = 0; dir < 2; dir++) {
         struct tcp_half *h = &f->half[dir];
         while (h->ooo) {

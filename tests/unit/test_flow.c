@@ -34,8 +34,10 @@ static void on_end(void *ctx, struct flow *f)
     memcpy(e->pkts, f->pkts, sizeof e->pkts);
     memcpy(e->bytes, f->bytes, sizeof e->bytes);
     e->client_is_c = f->key.addr[f->client_side][3] == 1;
-    e->gaps = f->half[0].gaps + f->half[1].gaps;
-    e->overlaps_differ = f->half[0].overlaps_differ + f->half[1].overlaps_differ;
+    if (f->key.proto == IPPROTO_NUM_TCP) {     /* other records have no TCP halves */
+        e->gaps = f->half[0].gaps + f->half[1].gaps;
+        e->overlaps_differ = f->half[0].overlaps_differ + f->half[1].overlaps_differ;
+    }
 }
 
 static void on_deliver(void *ctx, struct flow *f, enum flow_dir dir, const uint8_t *d, size_t n)
