@@ -21,7 +21,7 @@ ifeq ($(CI),true)
 WARN    += -Werror
 endif
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(PC_CFLAGS) -Isrc -MMD -MP
-LDLIBS   = $(PC_LIBS)
+LDLIBS   = $(PC_LIBS) -lm
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 

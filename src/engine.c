@@ -18,6 +18,7 @@ void engine_config_default(struct engine_config *c)
     c->lookahead = ENGINE_LOOKAHEAD_DEFAULT;
     c->frag.memcap = 64ull << 20;
     c->frag.timeout_us = 30ull * 1000000;
+    c->app_memcap = 64ull << 20;
 }
 
 /* --dump-streams: each direction's reassembled bytes in DIR/<flow_id>-toserver.bin and
@@ -45,11 +46,13 @@ static void on_deliver(void *ctx, struct flow *f, enum flow_dir dir, const uint8
     struct engine *e = ctx;
     if (data && e->cfg.dump_dir)
         dump(e, f, dir, data, len);
+    proto_flow_data(&e->pe, f, dir, data, len);
 }
 
 static void on_flow_end(void *ctx, struct flow *f)
 {
     struct engine *e = ctx;
+    proto_flow_end(&e->pe, f);
     if (e->have_eve)
         eve_flow(&e->eve, f);
 }
@@ -77,6 +80,8 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
         }
     }
     decoder_init(&e->dec, &e->stats, &c->frag);
+    e->pe.stats = &e->app_stats;
+    e->pe.memcap = c->app_memcap;
     if (flow_table_init(&e->ft, &c->flow, &c->stream, &e->stats, on_flow_end, on_deliver, e)) {
         snprintf(d->msg, sizeof d->msg, "cannot allocate the flow table");
         return BW_E_NOMEM;
@@ -96,7 +101,9 @@ static void process(struct engine *e, struct pkt *p, const struct flow_lookup *l
         }
     }
     enum flow_dir dir;
-    flow_table_packet_keyed(&e->ft, p, lk, &dir);
+    struct flow *f = flow_table_packet_keyed(&e->ft, p, lk, &dir);
+    if (f && p->proto == IPPROTO_NUM_UDP && p->payload_len)
+        proto_flow_data(&e->pe, f, dir, p->payload, p->payload_len);   /* TCP: via reassembly */
 }
 
 /* The decode stage. Fragment state belongs to the decoder, so its expiry runs here. */
@@ -212,7 +219,7 @@ enum bw_status engine_finish(struct engine *e, struct bw_diag *d)
     free(e->slot);
     e->slot = NULL;
     if (e->have_eve) {
-        eve_stats(&e->eve, &e->stats, e->now_us);
+        eve_stats(&e->eve, &e->stats, &e->app_stats, e->now_us);
         return eve_close(&e->eve, d);
     }
     return BW_OK;

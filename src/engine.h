@@ -10,6 +10,7 @@
 #include "decode/decode.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "proto/proto.h"
 #include "util/stats.h"
 #include "util/status.h"
 
@@ -21,6 +22,7 @@ struct engine_config {
     struct flow_limits flow;
     struct stream_limits stream;
     struct frag_limits frag;
+    uint64_t app_memcap;         /* identification state of undecided flows */
 };
 
 void engine_config_default(struct engine_config *c);
@@ -42,6 +44,8 @@ struct engine {
     struct bw_stats stats;
     struct decoder dec;
     struct flow_table ft;
+    struct proto_engine pe;
+    struct proto_stats app_stats;
     struct eve eve;
     bool have_eve, dump_failed;
     uint64_t now_us, next_tick_us, frag_tick_us;

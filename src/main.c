@@ -238,8 +238,10 @@ static int cmd_scan(int argc, char **argv)
         fprintf(stderr, "botwatch scan: %s\n", d.msg);
         rc = EXIT_OUTPUT;
     }
-    if (!quiet)
+    if (!quiet) {
         stats_print(stderr, &e->stats, wall_s() - t0);
+        proto_stats_print(stderr, &e->app_stats);
+    }
     free(e);
     return rc;
 }

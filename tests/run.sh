@@ -102,8 +102,14 @@ run_fuzz() {
     python3 fuzz/mkseeds.py "$seeds" tests/fixtures/*.pcap* 2>/dev/null
     for t in build/fuzz/fuzz_*; do
         [ -x "$t" ] || continue
-        local log
-        log=$("$t" -runs=20000 -seed=1 -max_len=8192 -artifact_prefix=build/fuzz/ "$seeds" 2>&1)
+        local log dir=$seeds name
+        name=$(basename "$t")
+        # a target's own committed seeds (fuzz/seeds/NAME/) if it has them, else the captures'
+        if [ -d "fuzz/seeds/$name" ]; then
+            dir=build/fuzz/seeds-$name
+            rm -rf "$dir"; cp -r "fuzz/seeds/$name" "$dir"
+        fi
+        log=$("$t" -runs=20000 -seed=1 -max_len=8192 -artifact_prefix=build/fuzz/ "$dir" 2>&1)
         if [ $? -eq 0 ]; then ok "$t"; else bad "$t"; echo "$log" | tail -30; fi
     done
 }

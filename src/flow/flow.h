@@ -55,17 +55,17 @@ struct tcp_half {
     uint32_t next_seq;     /* the next byte to deliver */
     uint32_t fin_seq;      /* sequence number of the FIN, if seen */
     uint32_t acked;        /* the peer has acknowledged everything before this */
-    bool syn_seen, base_set, fin_seen, depth_hit, acked_set;
-    uint64_t delivered;    /* bytes delivered in order */
-    struct stream_seg *ooo;/* segments held ahead of a hole, sorted, never overlapping */
     uint32_t ooo_bytes;
     uint32_t ring_cap;
-    uint8_t *ring;         /* the last delivered bytes (up to 2 KiB), to compare retransmissions;
-                              freed once the FIN is acknowledged */
-    uint32_t ring_fill, ring_head;
+    uint16_t ring_fill, ring_head;
     /* per-flow counters for the flow event */
     uint32_t gaps, overlaps, overlaps_differ, retransmissions;
-    uint64_t gap_bytes;
+    uint32_t gap_bytes;    /* saturates at 4 GiB */
+    uint64_t delivered;    /* bytes delivered in order */
+    struct stream_seg *ooo;/* segments held ahead of a hole, sorted, never overlapping */
+    uint8_t *ring;         /* the last delivered bytes (up to 2 KiB), to compare retransmissions;
+                              freed once the FIN is acknowledged */
+    bool syn_seen, base_set, fin_seen, depth_hit, acked_set;
 };
 
 /* Field order matters: a lookup reads hnext and key, and every packet updates last_us, so
@@ -88,6 +88,12 @@ struct flow {
     struct flow *prev, *next;        /* timeout-class list, least recently active first */
     uint64_t id;                     /* 1, 2, 3 ... in order of creation */
     uint64_t first_us;
+    /* application layer (proto/registry.c) */
+    void *app;                       /* identification state while undecided */
+    uint8_t app_proto;               /* enum proto_id; 0 until decided */
+    bool app_unusual_port;           /* identified on a port not usual for the protocol */
+    uint16_t app_entropy_x100;       /* unknown flows: bits per byte of the first bytes x 100 */
+    uint16_t app_sample_bytes;       /* ... over this many bytes */
     /* TCP only, by enum flow_dir (the sender's direction); records of other protocols end
      * here and are shorter (flow_table.c: FLOW_SMALL_SIZE), so never touch it for them. */
     struct tcp_half half[2];

@@ -73,7 +73,7 @@ static void ring_put(struct flow_table *ft, struct tcp_half *h, const uint8_t *d
                 mem_give(ft, h->ring_cap);
             }
             h->ring = nr;
-            h->ring_head = h->ring_fill & (cap - 1);
+            h->ring_head = (uint16_t)(h->ring_fill & (cap - 1));
             h->ring_cap = cap;
         }
     }
@@ -87,8 +87,8 @@ static void ring_put(struct flow_table *ft, struct tcp_half *h, const uint8_t *d
         first = n;
     memcpy(h->ring + h->ring_head, d, first);
     memcpy(h->ring, d + first, n - first);
-    h->ring_head = (uint32_t)((h->ring_head + n) & (cap - 1));
-    h->ring_fill = (uint32_t)(h->ring_fill + n > cap ? cap : h->ring_fill + n);
+    h->ring_head = (uint16_t)((h->ring_head + n) & (cap - 1));
+    h->ring_fill = (uint16_t)(h->ring_fill + n > cap ? cap : h->ring_fill + n);
 }
 
 /* Compares re-sent bytes [seq, seq+len), all before next_seq, with the delivered copy.
@@ -152,7 +152,7 @@ static void gap(struct flow_table *ft, struct flow *f, enum flow_dir dir, uint32
 {
     struct tcp_half *h = &f->half[dir];
     h->gaps++;
-    h->gap_bytes += len;
+    h->gap_bytes = h->gap_bytes > UINT32_MAX - len ? UINT32_MAX : h->gap_bytes + len;
     ft->stats->stream.gaps++;
     ft->stats->stream.gap_bytes += len;
     h->next_seq += len;

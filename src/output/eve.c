@@ -152,7 +152,28 @@ void eve_flow(struct eve *e, const struct flow *f)
         jb_u64(j, "icmp_type", f->icmp_type);
         jb_u64(j, "icmp_code", f->icmp_code);
     }
-    jb_cstr(j, "app_proto", f->payload_seen ? "failed" : "");
+    if (f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP) {
+        jb_cstr(j, "app_proto", proto_name[f->app_proto < PROTO_MAX ? f->app_proto : 0]);
+        if (f->app_unusual_port) {
+            /* e.g. irc on tcp/80: say so, and what the port is registered for */
+            jb_bool(j, "app_proto_unusual_port", true);
+            enum proto_id reg = proto_by_port(f->key.port[!f->client_side],
+                                              f->key.proto == IPPROTO_NUM_TCP);
+            if (reg != PROTO_NONE)
+                jb_cstr(j, "app_proto_port_expected", proto_name[reg]);
+        }
+        if (f->app_proto == PROTO_UNKNOWN && f->app_sample_bytes) {
+            char b[16];
+            snprintf(b, sizeof b, "%u.%02u", f->app_entropy_x100 / 100,
+                     f->app_entropy_x100 % 100);
+            jb_obj(j, "app_unknown");
+            jb_raw(j, "\"entropy\":", 10);
+            jb_raw(j, b, strlen(b));
+            j->need_comma = true;
+            jb_u64(j, "sample_bytes", f->app_sample_bytes);
+            jb_close(j);
+        }
+    }
 
     jb_obj(j, "flow");
     jb_u64(j, "pkts_toserver", f->pkts[DIR_TOSERVER]);
@@ -191,7 +212,7 @@ void eve_flow(struct eve *e, const struct flow *f)
         jb_u64(j, "bytes_toserver", ts_->delivered);
         jb_u64(j, "bytes_toclient", tc->delivered);
         jb_u64(j, "gaps", (uint64_t)ts_->gaps + tc->gaps);
-        jb_u64(j, "gap_bytes", ts_->gap_bytes + tc->gap_bytes);
+        jb_u64(j, "gap_bytes", (uint64_t)ts_->gap_bytes + tc->gap_bytes);
         jb_u64(j, "retransmissions", (uint64_t)ts_->retransmissions + tc->retransmissions);
         jb_u64(j, "overlaps", (uint64_t)ts_->overlaps + tc->overlaps);
         jb_u64(j, "overlaps_differ", (uint64_t)ts_->overlaps_differ + tc->overlaps_differ);
@@ -203,7 +224,8 @@ void eve_flow(struct eve *e, const struct flow *f)
     emit(e);
 }
 
-void eve_stats(struct eve *e, const struct bw_stats *s, uint64_t ts_us)
+void eve_stats(struct eve *e, const struct bw_stats *s, const struct proto_stats *ps,
+               uint64_t ts_us)
 {
     struct jb *j = &e->jb;
     char ts[TS_BUF];
@@ -279,6 +301,17 @@ void eve_stats(struct eve *e, const struct bw_stats *s, uint64_t ts_us)
     jb_u64(j, "ooo_cap", s->stream.ooo_cap);
     jb_u64(j, "memcap_drops", s->stream.memcap_drop);
     jb_u64(j, "bogus_seq", s->stream.bogus_seq);
+    jb_close(j);
+
+    jb_obj(j, "app_layer");
+    jb_obj(j, "flow");
+    for (int i = 1; i < PROTO_MAX; i++)
+        if (ps->flows[i])
+            jb_u64(j, proto_name[i], ps->flows[i]);
+    jb_close(j);
+    jb_u64(j, "unusual_port", ps->unusual_port);
+    jb_u64(j, "gave_up_gap", ps->gave_up_gap);
+    jb_u64(j, "memcap_drops", ps->memcap_drop);
     jb_close(j);
 
     jb_close(j);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "flow/flow.h"
+#include "proto/proto.h"
 #include "util/json.h"
 #include "util/timefmt.h"
 #include "util/status.h"
@@ -28,7 +29,8 @@ void eve_flow(struct eve *e, const struct flow *f);
 
 /* The run's counters as one "stats" event, stamped with the last packet time. Nothing in it
  * depends on the machine (no elapsed time), so it can be compared exactly in tests. */
-void eve_stats(struct eve *e, const struct bw_stats *s, uint64_t ts_us);
+void eve_stats(struct eve *e, const struct bw_stats *s, const struct proto_stats *ps,
+               uint64_t ts_us);
 
 /* Protocol name as Suricata writes it: "TCP", "UDP", "ICMP", "IPv6-ICMP", else the number. */
 const char *eve_proto_name(uint8_t proto, char buf[8]);

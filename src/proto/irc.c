@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT
+ * irc.c — IRC (RFC 1459, RFC 2812, IRCv3 CAP): identification by content on any port.
+ * The founding case is a bot's session on TCP port 80: "NICK ^auzwybp", "USER BOT 0 * :...",
+ * a server's ":irc.x 001 nick :Welcome to the Sina Network". A line is IRC when it has an
+ * optional ":prefix ", then a known command or a three-digit numeric, then parameters, and
+ * ends with LF or CRLF. One such line decides: IRC's commands are its own, and "USER" needs
+ * IRC's four parameters (FTP's and POP3's USER has one). */
+#include "proto/proto.h"
+#include "proto/textline.h"
+
+enum {
+    IRC_MAX_LINE = 512,        /* RFC 2812 2.3: 512 bytes with CRLF */
+    IRC_USER_PARAMS = 4,       /* USER user mode unused :realname (FTP and POP3 have one) */
+};
+
+/* Commands a client sends to register, or that only IRC has. */
+static const char *const reg_cmds[] = { "NICK", "USER", "PASS", "CAP", "SERVICE", "STARTTLS" };
+static const char *const any_cmds[] = {
+    "NOTICE", "PING", "PONG", "PRIVMSG", "JOIN", "PART", "MODE", "QUIT", "ERROR", "TOPIC",
+    "KICK", "INVITE", "WHO", "WHOIS", "ISON", "USERHOST", "AWAY", "NAMES", "LIST", "OPER",
+};
+
+/* IRC text may carry CTCP (\x01) and mIRC formatting codes; only NUL, CR and LF are out. */
+static bool irc_text(struct bytes l)
+{
+    return !memchr(l.p, 0, l.len) && !memchr(l.p, '\r', l.len);
+}
+
+static size_t count_params(struct bytes rest)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rest.len; i++) {
+        if (rest.p[i] == ' ' && i + 1 < rest.len && rest.p[i + 1] != ' ') {
+            n++;
+            if (rest.p[i + 1] == ':')
+                break;                        /* the trailing parameter takes the rest */
+        }
+    }
+    return n;
+}
+
+static bool is_cmd(struct bytes cmd, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cmd.len == strlen(list[i]) && prefix_match(cmd.p, cmd.len, list[i], false) == PFX_YES)
+            return true;
+    return false;
+}
+
+enum irc_kind { IRC_NO, IRC_WEAK, IRC_YES };
+
+/* Is the line IRC: [":" prefix SP] (command | 3DIGIT) params? A registration command, an
+ * IRC-only command or a numeric with parameters is enough on its own (IRC_YES); "PASS x" and
+ * a "USER" with fewer than four parameters could be FTP or POP3 too (IRC_WEAK: look on). */
+static enum irc_kind irc_line(struct bytes l)
+{
+    if (l.len == 0 || !irc_text(l))
+        return IRC_NO;
+    size_t off = 0;
+    if (l.p[0] == ':') {                      /* prefix: up to the first space */
+        const uint8_t *sp = memchr(l.p, ' ', l.len);
+        if (!sp || sp == l.p + 1)
+            return IRC_NO;
+        off = (size_t)(sp - l.p) + 1;
+    }
+    size_t n = 0;
+    while (off + n < l.len && l.p[off + n] != ' ')
+        n++;
+    struct bytes cmd = { l.p + off, n };
+    struct bytes rest = { l.p + off + n, l.len - off - n };
+    size_t params = count_params(rest);
+    if (cmd.len == 3 && is_digit(cmd.p[0]) && is_digit(cmd.p[1]) && is_digit(cmd.p[2]))
+        /* a numeric comes from a server, so with its prefix, and always has a target; a bare
+         * "220 host ready" is an SMTP or FTP greeting */
+        return off > 0 && params >= 1 ? IRC_YES : IRC_NO;
+    if (params == 0) {                        /* only a few commands stand alone */
+        if (cmd.len == 4 && prefix_match(cmd.p, 4, "QUIT", false) == PFX_YES)
+            return IRC_YES;
+        if (cmd.len == 8 && prefix_match(cmd.p, 8, "STARTTLS", false) == PFX_YES)
+            return IRC_WEAK;                  /* IRCv3 tls; SMTP has it too: the reply tells */
+        return IRC_NO;
+    }
+    bool user = cmd.len == 4 && prefix_match(cmd.p, 4, "USER", false) == PFX_YES;
+    bool pass = cmd.len == 4 && prefix_match(cmd.p, 4, "PASS", false) == PFX_YES;
+    if (user || pass)
+        return user && params >= IRC_USER_PARAMS ? IRC_YES : IRC_WEAK;
+    if (is_cmd(cmd, reg_cmds, sizeof reg_cmds / sizeof reg_cmds[0]) ||
+        is_cmd(cmd, any_cmds, sizeof any_cmds / sizeof any_cmds[0]))
+        return IRC_YES;
+    return IRC_NO;
+}
+
+/* Could this incomplete text still become an IRC line? */
+static bool irc_partial(const uint8_t *d, size_t n)
+{
+    if (n == 0 || d[0] == ':')
+        return n < IRC_MAX_LINE;
+    for (size_t i = 0; i < sizeof reg_cmds / sizeof reg_cmds[0]; i++)
+        if (prefix_match(d, n, reg_cmds[i], false) != PFX_NO)
+            return true;
+    for (size_t i = 0; i < sizeof any_cmds / sizeof any_cmds[0]; i++)
+        if (prefix_match(d, n, any_cmds[i], false) != PFX_NO)
+            return true;
+    return false;
+}
+
+static enum probe_verdict probe_dir(const uint8_t *d, size_t n, bool midstream)
+{
+    size_t off = 0, next;
+    if (midstream) {                          /* skip a partial first line */
+        const uint8_t *lf = memchr(d, '\n', n < IRC_MAX_LINE ? n : IRC_MAX_LINE);
+        if (!lf)
+            return n < IRC_MAX_LINE ? PROBE_NEED_MORE : PROBE_NO;
+        off = (size_t)(lf - d) + 1;
+    }
+    struct bytes l;
+    bool too_long;
+    while (text_line(d, n, off, IRC_MAX_LINE, &l, &next, &too_long)) {
+        enum irc_kind k = irc_line(l);
+        if (k != IRC_WEAK)
+            return k == IRC_YES ? PROBE_YES : PROBE_NO;
+        off = next;                           /* USER foo / PASS x: the next line tells */
+    }
+    if (too_long)                             /* overlong first line: judge its beginning */
+        return irc_partial(d + off, IRC_MAX_LINE) && irc_text((struct bytes){ d + off, 64 })
+                   ? PROBE_YES : PROBE_NO;
+    return irc_partial(d + off, n - off) ? PROBE_NEED_MORE : PROBE_NO;
+}
+
+static enum probe_verdict irc_probe(const struct probe_in *in)
+{
+    enum probe_verdict v[2];
+    for (int d = 0; d < 2; d++)
+        v[d] = in->len[d] ? probe_dir(in->data[d], in->len[d], in->midstream) : PROBE_NEED_MORE;
+    if (v[0] == PROBE_YES || v[1] == PROBE_YES)
+        return (v[0] == PROBE_NO || v[1] == PROBE_NO) ? PROBE_NO : PROBE_YES;
+    if (v[0] == PROBE_NO || v[1] == PROBE_NO)
+        return PROBE_NO;
+    return PROBE_NEED_MORE;
+}
+
+const struct proto_desc proto_irc = {
+    .id = PROTO_IRC,
+    .name = "irc",
+    .transports = PT_TCP,
+    .ports = { 6667, 6660, 6665, 6666, 6668, 6669, 7000, 194 },
+    .probe = irc_probe,
+};

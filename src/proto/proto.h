@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT
+ * proto.h — application protocols: identification by content on any port.
+ * Each protocol is one file exporting one struct proto_desc; protocols.def lists them. A probe
+ * looks at the first bytes of both directions and answers yes, no, or need more; the port only
+ * orders the guesses, the bytes decide (IRC on port 80 is the founding case). */
+#ifndef BW_PROTO_H
+#define BW_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "flow/flow.h"
+#include "util/rd.h"
+
+enum proto_id {
+    PROTO_NONE = 0,        /* no payload seen: nothing to identify */
+#define PROTO(id, name, desc) PROTO_##id,
+#include "proto/protocols.def"
+#undef PROTO
+    PROTO_UNKNOWN,         /* payload seen, nothing matched */
+    PROTO_MAX
+};
+
+enum probe_verdict { PROBE_NO, PROBE_NEED_MORE, PROBE_YES };
+
+enum { PT_TCP = 1, PT_UDP = 2 };
+
+/* What a probe sees: the first bytes of each direction (by enum flow_dir), never more than
+ * PROBE_BUF each; for UDP, the datagram at hand in its direction. */
+struct probe_in {
+    const uint8_t *data[2];
+    size_t len[2];
+    enum flow_dir dir;     /* the direction that just grew */
+    bool tcp;
+    bool midstream;        /* no handshake seen: the first bytes may start inside a message */
+    uint16_t server_port;
+};
+
+typedef enum probe_verdict (*proto_probe_fn)(const struct probe_in *in);
+
+enum { PROTO_MAX_PORTS = 8 };
+
+struct proto_desc {
+    enum proto_id id;
+    const char *name;
+    uint8_t transports;                    /* PT_TCP | PT_UDP */
+    uint16_t ports[PROTO_MAX_PORTS];       /* registered/usual server ports: order, not verdict */
+    proto_probe_fn probe;
+};
+
+#define PROTO(id, name, desc) extern const struct proto_desc desc;
+#include "proto/protocols.def"
+#undef PROTO
+
+extern const char *const proto_name[PROTO_MAX];
+
+/* The protocol registered for a server port (first in protocols.def order), or PROTO_NONE. */
+enum proto_id proto_by_port(uint16_t port, bool tcp);
+/* True when port is one of p's usual server ports. */
+bool proto_port_is_usual(enum proto_id p, uint16_t port);
+
+/* ---- per-flow identification (registry.c) ---- */
+
+enum { PROBE_BUF = 1024, PROBE_UDP_DATAGRAMS = 4 };
+
+struct proto_stats {
+    uint64_t flows[PROTO_MAX];   /* flows by identified protocol, counted when they end */
+    uint64_t unusual_port;       /* identified on a port not usual for the protocol */
+    uint64_t gave_up_gap;        /* identification stopped by a hole in the first bytes */
+    uint64_t memuse, memuse_peak, memcap_drop;
+};
+
+struct proto_engine {
+    struct proto_stats *stats;
+    uint64_t memcap;
+};
+
+/* Feeds payload of one direction: reassembled TCP bytes (data == NULL for a gap) or one UDP
+ * datagram. Decides the flow's app_proto as soon as a probe says yes or all say no. */
+void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
+                     const uint8_t *data, size_t len);
+/* At the end of a flow: an undecided flow with payload becomes unknown (with its entropy);
+ * the identification state is freed. */
+void proto_flow_end(struct proto_engine *pe, struct flow *f);
+
+void proto_stats_print(FILE *out, const struct proto_stats *ps);
+
+/* Shannon entropy of a byte sample, in hundredths of a bit per byte (0..800). */
+unsigned proto_entropy_x100(const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT
+ * Unit tests for proto/: each probe on real-shaped first bytes, near misses that must not
+ * match, and every truncation of a positive sample (a prefix of real traffic is never
+ * rejected; under ASan this also catches reads past the bytes given). */
+#include <stdlib.h>
+
+#include "proto/proto.h"
+#include "testutil.h"
+
+struct sample {
+    enum proto_id want;
+    bool tcp;
+    uint16_t port;
+    const char *c2s, *s2c;   /* first bytes each way; NULL: nothing yet */
+    size_t c2s_len, s2c_len; /* 0: strlen */
+};
+
+#define S(w, p, c, s) { PROTO_##w, true, p, c, s, 0, 0 }
+#define SB(w, t, p, c, cl, s, sl) { PROTO_##w, t, p, c, s, cl, sl }
+
+static const struct sample positives[] = {
+    /* the founding case: a bot's IRC on port 80, decided at its first line */
+    S(IRC, 80, "NICK ^auzwybp\r\nUSER BOT 0 * :^auzwybp\r\n", NULL),
+    S(IRC, 80, "USER BOT 0 * :^auzwybp\r\n", NULL),
+    S(IRC, 6667, NULL, ":irc.sina.net 001 ^auzwybp :Welcome to the Sina Network ^auzwybp\r\n"),
+    S(IRC, 8000, "PRIVMSG bob :\x01" "DCC SEND hello.txt 167772161 5555 12\x01\r\n", NULL),
+    S(IRC, 6667, "USER foo\nNICK foo\n", NULL),
+    S(IRC, 6667, "STARTTLS\r\n", ":irc.joulunet.org 670  :STARTTLS successful\r\n"),
+    S(HTTP, 6667, "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n", NULL),
+    S(HTTP, 80, "CONNECT mail.example.com:25 HTTP/1.0\r\n\r\n", NULL),
+    S(HTTP, 80, NULL, "HTTP/1.1 200 OK\r\n"),
+    S(SMTP, 2525, NULL, "220 mx.example.com ESMTP Postfix\r\n"),
+    S(SMTP, 2525, "EHLO client\r\n", "220 host ready\r\n"),
+    S(FTP, 21, NULL, "220 ProFTPD Server (Debian)\r\n"),
+    S(FTP, 2100, "USER anonymous\r\n", "220 Welcome\r\n"),
+    S(POP3, 110, NULL, "+OK Dovecot ready.\r\n"),
+    S(IMAP, 143, NULL, "* OK [CAPABILITY IMAP4rev1] ready\r\n"),
+    S(SSH, 2222, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", NULL),
+    SB(TLS, true, 8443, "\x16\x03\x01\x00\xc8\x01\x00\x00\xc4\x03\x03", 11, NULL, 0),
+    SB(BITTORRENT, true, 51413, "\x13" "BitTorrent protocol\0\0\0\0\0\x10\0\x05", 28, NULL, 0),
+    SB(DNS, false, 53, "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07" "example\x03" "com\0"
+       "\x00\x01\x00\x01", 29, NULL, 0),
+    SB(BT_DHT, false, 40000, "d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe", 56,
+       NULL, 0),
+    SB(SOCKS, true, 1182, "\x04\x01\x00\x19\x0a\x00\x00\x05" "bob\0", 12, NULL, 0),
+    SB(SOCKS, true, 8888, "\x05\x01\x00", 3, "\x05\x00", 2),
+    SB(SMB, true, 445, "\x00\x00\x00\x45\xfeSMB\x40\x00", 10, NULL, 0),
+};
+
+static const struct sample negatives[] = {
+    /* near misses: IRC words inside another protocol, or the wrong shape */
+    S(HTTP, 80, "POST /x HTTP/1.1\r\nContent-Length: 20\r\n\r\nNICK foo\r\nUSER a b c d\r\n", NULL),
+    S(SMTP, 25, "HELO foo\r\n", "220 mail ESMTP\r\n"),
+    S(POP3, 110, "USER bob\r\n", "+OK ready\r\n"),
+    S(FTP, 21, "USER anonymous\r\n", "220 FTP ready\r\n"),
+    S(UNKNOWN, 80, "\x01\x02garbage\n", NULL),
+};
+
+static struct proto_stats st;
+static struct proto_engine pe = { .stats = &st, .memcap = 1 << 20 };
+
+static struct flow *mkflow(bool tcp, uint16_t port, bool midstream)
+{
+    static struct flow f;
+    memset(&f, 0, sizeof f);
+    f.key.proto = tcp ? IPPROTO_NUM_TCP : IPPROTO_NUM_UDP;
+    f.key.port[0] = 50000;
+    f.key.port[1] = port;
+    f.client_side = 0;
+    f.midstream = midstream;
+    return &f;
+}
+
+static size_t slen(const char *s, size_t given) { return s ? (given ? given : strlen(s)) : 0; }
+
+/* Feeds the sample: server bytes first when both (the greeting comes first). With at_end,
+ * the verdict after the flow ended (undecided with payload: unknown). */
+static enum proto_id identify(const struct sample *s, size_t cut_c, size_t cut_s, bool at_end)
+{
+    struct flow *f = mkflow(s->tcp, s->port, false);
+    if (s->s2c && cut_s)
+        proto_flow_data(&pe, f, DIR_TOCLIENT, (const uint8_t *)s->s2c, cut_s);
+    if (s->c2s && cut_c)
+        proto_flow_data(&pe, f, DIR_TOSERVER, (const uint8_t *)s->c2s, cut_c);
+    enum proto_id got = f->app_proto;
+    proto_flow_end(&pe, f);                    /* frees the state */
+    return at_end ? f->app_proto : got;
+}
+
+static void test_positives(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof positives / sizeof positives[0]; i++) {
+        const struct sample *s = &positives[i];
+        enum proto_id got = identify(s, slen(s->c2s, s->c2s_len), slen(s->s2c, s->s2c_len), false);
+        if (got != s->want)
+            fail_msg("sample %zu: want %s, got %s", i, proto_name[s->want], proto_name[got]);
+    }
+}
+
+static void test_near_misses(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof negatives / sizeof negatives[0]; i++) {
+        const struct sample *s = &negatives[i];
+        enum proto_id got = identify(s, slen(s->c2s, s->c2s_len), slen(s->s2c, s->s2c_len), true);
+        if (got != s->want)
+            fail_msg("near miss %zu: want %s, got %s", i, proto_name[s->want], proto_name[got]);
+    }
+}
+
+static void test_every_truncation_is_not_rejected(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof positives / sizeof positives[0]; i++) {
+        const struct sample *s = &positives[i];
+        size_t cl = slen(s->c2s, s->c2s_len), sl = slen(s->s2c, s->s2c_len);
+        if (!s->tcp)
+            continue;                          /* a UDP datagram comes whole */
+        for (size_t n = 1; n < (cl ? cl : sl); n++) {
+            /* copy the prefix so ASan sees exactly n bytes */
+            uint8_t *b = malloc(n);
+            memcpy(b, cl ? s->c2s : s->s2c, n);
+            struct flow *f = mkflow(true, s->port, false);
+            proto_flow_data(&pe, f, cl ? DIR_TOSERVER : DIR_TOCLIENT, b, n);
+            enum proto_id got = f->app_proto;
+            proto_flow_end(&pe, f);
+            free(b);
+            if (got != PROTO_NONE && got != s->want)
+                fail_msg("sample %zu cut at %zu: decided %s", i, n, proto_name[got]);
+        }
+    }
+}
+
+static void test_irc_midstream_skips_partial_line(void **state)
+{
+    (void)state;
+    static const char d[] = "ybp :encrypted\r\nPING :irc.sina.net\r\n";
+    struct flow *f = mkflow(true, 80, true);
+    proto_flow_data(&pe, f, DIR_TOCLIENT, (const uint8_t *)d, sizeof d - 1);
+    assert_int_equal(f->app_proto, PROTO_IRC);
+    assert_true(f->app_unusual_port);
+    proto_flow_end(&pe, f);
+}
+
+static void test_unknown_has_entropy(void **state)
+{
+    (void)state;
+    uint8_t b[1024];
+    uint32_t x = 1;
+    for (size_t i = 0; i < sizeof b; i++) {
+        x = x * 1664525 + 1013904223;
+        b[i] = (uint8_t)(x >> 24);
+    }
+    struct flow *f = mkflow(true, 443, false);
+    proto_flow_data(&pe, f, DIR_TOSERVER, b, sizeof b);
+    assert_int_equal(f->app_proto, PROTO_UNKNOWN);
+    assert_true(f->app_entropy_x100 > 750);    /* random bytes: close to 8 bits per byte */
+    assert_int_equal(f->app_sample_bytes, 1024);
+    assert_int_equal(proto_entropy_x100((const uint8_t *)"aaaa", 4), 0);
+    assert_int_equal(proto_entropy_x100((const uint8_t *)"abab", 4), 100);
+}
+
+static void test_gap_gives_up(void **state)
+{
+    (void)state;
+    struct flow *f = mkflow(true, 6667, false);
+    proto_flow_data(&pe, f, DIR_TOSERVER, (const uint8_t *)"NI", 2);
+    proto_flow_data(&pe, f, DIR_TOSERVER, NULL, 100);
+    assert_int_equal(f->app_proto, PROTO_UNKNOWN);
+    assert_null(f->app);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_positives),
+        cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_every_truncation_is_not_rejected),
+        cmocka_unit_test(test_irc_midstream_skips_partial_line),
+        cmocka_unit_test(test_unknown_has_entropy),
+        cmocka_unit_test(test_gap_gives_up),
+    };
+    return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
+}
