@@ -91,6 +91,14 @@ run_conformance() {
     elif [ $rc -ne 0 ]; then
         bad "$b conformance (exit $rc)"
     fi
+    # Protocol identification against nDPI's expected results (issue #3): at least 98 %.
+    if [ -f tests/conformance/ndpi.py ]; then
+        out=$(python3 tests/conformance/ndpi.py --min 98 --botwatch "$b/botwatch" 2>&1)
+        rc=$?
+        if echo "$out" | grep -q '^ndpi: skipped'; then skip=$((skip + 1)); return; fi
+        echo "$out" | grep -E '^agreement|differs' | sed "s|^|  [$b ndpi] |"
+        if [ $rc -eq 0 ]; then ok "$b ndpi agreement"; else bad "$b ndpi agreement"; echo "$out" | tail -20; fi
+    fi
 }
 
 # Each fuzz target replays seeds made from the fixtures, then mutates for a bounded number of

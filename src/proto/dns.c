@@ -27,6 +27,10 @@ static enum probe_verdict message(struct rd r, bool complete)
     if (qd == 0)                              /* mDNS announcements carry answers only */
         return qr && an > 0 ? PROBE_YES : PROBE_NO;
     size_t total = 0;
+    /* RFC 1002 4.1: a NetBIOS name is one 32-byte label of the letters A-P */
+    bool nbns_name = rd_left(&r) > 33 && r.p[r.off] == 32;
+    for (size_t i = 1; nbns_name && i <= 32; i++)
+        nbns_name = r.p[r.off + i] >= 'A' && r.p[r.off + i] <= 'P';
     for (;;) {
         uint8_t l = rd_u8(&r);
         if (r.bad)
@@ -42,6 +46,8 @@ static enum probe_verdict message(struct rd r, bool complete)
         rd_skip(&r, l);
     }
     uint16_t qtype = rd_be16(&r), qclass = rd_be16(&r) & 0x7fff;  /* mDNS: top bit = unicast */
+    if (nbns_name && (qtype == 0x20 || qtype == 0x21))
+        return PROBE_NO;                      /* NetBIOS name service (RFC 1002 4.2), not DNS */
     if (r.bad)
         return complete ? PROBE_NO : PROBE_NEED_MORE;
     return qtype != 0 && (qclass == 1 || qclass == 3 || qclass == 4 || qclass == 254 ||

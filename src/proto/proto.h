@@ -23,7 +23,10 @@ enum proto_id {
     PROTO_MAX
 };
 
-enum probe_verdict { PROBE_NO, PROBE_NEED_MORE, PROBE_YES };
+/* PROBE_LIKELY: consistent so far but not proof (a NetBIOS session set up and nothing after
+ * it yet); probing goes on, and the flow takes the first likely protocol only if nothing has
+ * said yes when identification ends. */
+enum probe_verdict { PROBE_NO, PROBE_NEED_MORE, PROBE_LIKELY, PROBE_YES };
 
 enum { PT_TCP = 1, PT_UDP = 2 };
 

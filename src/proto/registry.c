@@ -34,6 +34,7 @@ struct app_ident {
     uint8_t buf[2][PROBE_BUF];     /* first bytes by direction (UDP: first datagram) */
     uint16_t len[2];
     uint32_t excluded;             /* bit (id - 1) set: that protocol said no */
+    uint8_t likely;                /* the first protocol that said likely, or PROTO_NONE */
     uint8_t datagrams;             /* UDP datagrams probed */
 };
 
@@ -89,8 +90,10 @@ static void release(struct proto_engine *pe, struct flow *f)
 
 static void decide(struct proto_engine *pe, struct flow *f, enum proto_id id)
 {
-    f->app_proto = (uint8_t)id;
     struct app_ident *st = f->app;
+    if (id == PROTO_UNKNOWN && st && st->likely != PROTO_NONE)
+        id = (enum proto_id)st->likely;     /* nothing sure, but one protocol fits */
+    f->app_proto = (uint8_t)id;
     if (id == PROTO_UNKNOWN && st) {
         /* entropy of the direction that said most */
         int d = st->len[DIR_TOCLIENT] > st->len[DIR_TOSERVER];
@@ -125,6 +128,11 @@ static void run_probes(struct proto_engine *pe, struct flow *f, struct app_ident
             case PROBE_NO:
                 st->excluded |= bit;
                 break;
+            case PROBE_LIKELY:
+                if (st->likely == PROTO_NONE)
+                    st->likely = (uint8_t)d->id;
+                need_more = true;
+                break;
             case PROBE_NEED_MORE:
                 need_more = true;
                 break;
@@ -153,6 +161,7 @@ void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
         st->len[0] = st->len[1] = 0;
         st->excluded = 0;
         st->datagrams = 0;
+        st->likely = PROTO_NONE;
         f->app = st;
         stats_mem_add(&pe->stats->memuse, &pe->stats->memuse_peak, sizeof *st);
     }

@@ -82,7 +82,9 @@ static enum probe_verdict nbss_probe(const struct probe_in *in)
     }
     if (smb)
         return PROBE_NO;                       /* that is smb */
-    return setup && other ? PROBE_YES : PROBE_NEED_MORE;
+    if (setup && other)
+        return PROBE_YES;
+    return setup ? PROBE_LIKELY : PROBE_NEED_MORE;  /* smb may still follow the set-up */
 }
 
 const struct proto_desc proto_smb = {

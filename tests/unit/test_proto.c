@@ -45,6 +45,10 @@ static const struct sample positives[] = {
     SB(SOCKS, true, 1182, "\x04\x01\x00\x19\x0a\x00\x00\x05" "bob\0", 12, NULL, 0),
     SB(SOCKS, true, 8888, "\x05\x01\x00", 3, "\x05\x00", 2),
     SB(SMB, true, 445, "\x00\x00\x00\x45\xfeSMB\x40\x00", 10, NULL, 0),
+    /* uTP: a SYN each way would be odd; a SYN and a state reply */
+    SB(BITTORRENT, false, 40000, "\x41\x00\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x10"
+       "\x00\x00\x00\x01\x00\x00", 20, "\x21\x00\x12\x34\x00\x00\x00\x02\x00\x00\x00\x05"
+       "\x00\x10\x00\x00\x00\x05\x00\x01", 20),
 };
 
 static const struct sample negatives[] = {
@@ -54,6 +58,12 @@ static const struct sample negatives[] = {
     S(POP3, 110, "USER bob\r\n", "+OK ready\r\n"),
     S(FTP, 21, "USER anonymous\r\n", "220 FTP ready\r\n"),
     S(UNKNOWN, 80, "\x01\x02garbage\n", NULL),
+    /* a NetBIOS name query has DNS's shape but is not DNS (RFC 1002 4.2.12) */
+    SB(UNKNOWN, false, 137, "\x80\x01\x00\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"
+       "FHEPFCELEHFCEPFFFACACACACACACABN\x00\x00\x20\x00\x01", 50, NULL, 0),
+    /* a NetBIOS session set up and nothing after it: likely nbss, decided at the end */
+    SB(NBSS, true, 139, "\x81\x00\x00\x44\x20" "EEEFEEEEEEEEEEEEEEEEEEEEEEEEEEEE\x00\x20"
+       "FDFDFDFDFDFDFDFDFDFDFDFDFDFDFDFD\x00", 72, "\x82\x00\x00\x00", 4),
 };
 
 static struct proto_stats st;
