@@ -49,6 +49,15 @@ static void on_deliver(void *ctx, struct flow *f, enum flow_dir dir, const uint8
     proto_flow_data(&e->pe, f, dir, data, len);
 }
 
+/* Application events: to EVE now; to the detectors when they exist (issue #7). */
+static void on_app_event(void *ctx, const struct flow *f, const struct app_event *ev)
+{
+    struct engine *e = ctx;
+    e->app_stats.events++;
+    if (e->have_eve)
+        eve_app_event(&e->eve, f, ev);
+}
+
 static void on_flow_end(void *ctx, struct flow *f)
 {
     struct engine *e = ctx;
@@ -82,6 +91,8 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
     decoder_init(&e->dec, &e->stats, &c->frag);
     e->pe.stats = &e->app_stats;
     e->pe.memcap = c->app_memcap;
+    e->sink = (struct app_sink){ .emit = on_app_event, .ctx = e };
+    e->pe.sink = &e->sink;
     if (flow_table_init(&e->ft, &c->flow, &c->stream, &e->stats, on_flow_end, on_deliver, e)) {
         snprintf(d->msg, sizeof d->msg, "cannot allocate the flow table");
         return BW_E_NOMEM;
@@ -93,6 +104,7 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
 static void process(struct engine *e, struct pkt *p, const struct flow_lookup *lk)
 {
     uint64_t ts = p->ts_us;
+    e->sink.now_us = ts;
     if (ts > e->now_us) {
         e->now_us = ts;
         if (ts >= e->next_tick_us) {

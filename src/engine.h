@@ -46,6 +46,7 @@ struct engine {
     struct flow_table ft;
     struct proto_engine pe;
     struct proto_stats app_stats;
+    struct app_sink sink;
     struct eve eve;
     bool have_eve, dump_failed;
     uint64_t now_us, next_tick_us, frag_tick_us;

@@ -312,9 +312,142 @@ void eve_stats(struct eve *e, const struct bw_stats *s, const struct proto_stats
     jb_u64(j, "unusual_port", ps->unusual_port);
     jb_u64(j, "gave_up_gap", ps->gave_up_gap);
     jb_u64(j, "memcap_drops", ps->memcap_drop);
+    jb_u64(j, "parser_memcap_drops", ps->parser_memcap_drop);
+    jb_u64(j, "events", ps->events);
     jb_close(j);
 
     jb_close(j);
+    jb_close(j);
+    emit(e);
+}
+
+static bool cmd_is(struct bytes c, const char *s)
+{
+    size_t n = strlen(s);
+    if (c.len != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((c.p[i] & 0xdf) != (uint8_t)(s[i] & 0xdf))
+            return false;
+    return true;
+}
+
+static void jb_bytes(struct jb *j, const char *k, struct bytes b)
+{
+    if (b.p)
+        jb_str(j, k, b.p, b.len);
+}
+
+/* "Welcome to the Sina Network, nick": the words up to and with "Network" (RFC 2812 5.1
+ * RPL_WELCOME; servers word it as they like, the network name is what analysts want). */
+static struct bytes network_name(struct bytes t)
+{
+    static const char lead[] = "Welcome to the ";
+    for (size_t i = 0; i + sizeof lead - 1 <= t.len; i++) {
+        if (memcmp(t.p + i, lead, sizeof lead - 1) != 0)
+            continue;
+        const uint8_t *s = t.p + i + sizeof lead - 1;
+        size_t left = t.len - (size_t)(s - t.p);
+        for (size_t k = 0; k + 7 <= left; k++)
+            if (memcmp(s + k, "Network", 7) == 0)
+                return (struct bytes){ s, k + 7 };
+        return (struct bytes){ NULL, 0 };
+    }
+    return (struct bytes){ NULL, 0 };
+}
+
+static void irc_fields(struct jb *j, const struct irc_msg *m)
+{
+    jb_bytes(j, "command", m->command);
+    if (m->numeric)
+        jb_u64(j, "numeric", m->numeric);
+    if (m->prefix.len) {
+        jb_bytes(j, "prefix", m->prefix);
+        /* RFC 2812 2.3.1: servername / nickname [[!user] @host]; a bare name with a dot is
+         * a server (nicknames cannot contain one) */
+        bool server = !m->user.p && !m->host.p && memchr(m->nick.p, '.', m->nick.len);
+        jb_bytes(j, server ? "server" : "nick", m->nick);
+        if (m->user.p)
+            jb_bytes(j, "user", m->user);
+        if (m->host.p)
+            jb_bytes(j, "host", m->host);
+    }
+    jb_array(j, "params");
+    for (unsigned i = 0; i < m->nparams; i++)
+        jb_array_str(j, m->params[i].p, m->params[i].len);
+    jb_array_end(j);
+    /* what each command means, under names a detector or analyst can query */
+    struct bytes p0 = m->nparams > 0 ? m->params[0] : (struct bytes){ NULL, 0 };
+    struct bytes last = m->nparams > 0 ? m->params[m->nparams - 1] : (struct bytes){ NULL, 0 };
+    struct bytes c = m->command;
+    bool chan0 = p0.len && (p0.p[0] == '#' || p0.p[0] == '&' || p0.p[0] == '+' || p0.p[0] == '!');
+    if (cmd_is(c, "NICK")) {
+        jb_bytes(j, "new_nick", p0);
+    } else if (cmd_is(c, "USER")) {
+        jb_bytes(j, "username", p0);
+        if (m->nparams >= 4)
+            jb_bytes(j, "realname", last);
+    } else if (cmd_is(c, "PASS")) {
+        jb_bytes(j, "password", p0);
+    } else if (cmd_is(c, "JOIN") || cmd_is(c, "PART")) {
+        jb_bytes(j, "channel", p0);
+        if (cmd_is(c, "PART") && m->nparams >= 2)
+            jb_bytes(j, "text", last);
+    } else if (cmd_is(c, "PRIVMSG") || cmd_is(c, "NOTICE")) {
+        jb_bytes(j, "target", p0);
+        if (chan0)
+            jb_bytes(j, "channel", p0);
+        if (m->nparams >= 2)
+            jb_bytes(j, "text", last);
+        if (m->ctcp.p) {
+            jb_bytes(j, "ctcp", m->ctcp);
+            if (m->ctcp_args.p)
+                jb_bytes(j, "ctcp_args", m->ctcp_args);
+        }
+    } else if (cmd_is(c, "MODE")) {
+        jb_bytes(j, "target", p0);
+        if (chan0)
+            jb_bytes(j, "channel", p0);
+        if (m->nparams >= 2)
+            jb_bytes(j, "modes", m->params[1]);
+    } else if (cmd_is(c, "PING") || cmd_is(c, "PONG")) {
+        jb_bytes(j, "token", last);
+    } else if (cmd_is(c, "ERROR") || cmd_is(c, "QUIT") || cmd_is(c, "TOPIC") ||
+               cmd_is(c, "KICK")) {
+        if (chan0)
+            jb_bytes(j, "channel", p0);
+        if (m->nparams)
+            jb_bytes(j, "text", last);
+    } else if (m->numeric) {
+        jb_bytes(j, "target", p0);
+        if (m->nparams >= 2)
+            jb_bytes(j, "text", last);
+        struct bytes net = { NULL, 0 };
+        if (m->numeric == 1)
+            net = network_name(last);
+        for (unsigned i = 1; m->numeric == 5 && i < m->nparams; i++)   /* 005 NETWORK=name */
+            if (m->params[i].len > 8 && memcmp(m->params[i].p, "NETWORK=", 8) == 0)
+                net = (struct bytes){ m->params[i].p + 8, m->params[i].len - 8 };
+        if (net.p)
+            jb_bytes(j, "network", net);
+    }
+    if (m->truncated)
+        jb_bool(j, "truncated", true);
+}
+
+void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *ev)
+{
+    struct jb *j = &e->jb;
+    switch (ev->type) {
+    case APP_EV_IRC:
+        head(e, ev->ts_us, f, "irc");
+        jb_cstr(j, "app_proto", "irc");
+        jb_obj(j, "irc");
+        jb_cstr(j, "direction", ev->dir == DIR_TOSERVER ? "toserver" : "toclient");
+        irc_fields(j, ev->u.irc);
+        jb_close(j);
+        break;
+    }
     jb_close(j);
     emit(e);
 }

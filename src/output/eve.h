@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "flow/flow.h"
+#include "event/event.h"
 #include "proto/proto.h"
 #include "util/json.h"
 #include "util/timefmt.h"
@@ -26,6 +27,9 @@ enum bw_status eve_open(struct eve *e, const char *path, bool line_buffered, str
 enum bw_status eve_close(struct eve *e, struct bw_diag *d);
 
 void eve_flow(struct eve *e, const struct flow *f);
+
+/* An application event ("irc" ...), stamped with the packet time it completed at. */
+void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *ev);
 
 /* The run's counters as one "stats" event, stamped with the last packet time. Nothing in it
  * depends on the machine (no elapsed time), so it can be compared exactly in tests. */

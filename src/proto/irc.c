@@ -139,10 +139,162 @@ static enum probe_verdict irc_probe(const struct probe_in *in)
     return PROBE_NEED_MORE;
 }
 
+
+/* ===== Parser: lines to events ===== */
+
+/* Splits one line (CR and LF already removed) by the RFC 2812 2.3.1 grammar:
+ *   [":" prefix SPACE] command *14(SPACE middle) [SPACE ":" trailing]
+ * tolerant of repeated spaces and a missing prefix. Slices borrow from line. */
+void irc_parse_line(struct bytes line, struct irc_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    struct rd r = rd_init(line.p, line.len);
+    if (rd_left(&r) && r.p[0] == ':') {
+        rd_skip(&r, 1);
+        size_t n = 0;
+        while (n < rd_left(&r) && r.p[r.off + n] != ' ')
+            n++;
+        m->prefix = rd_bytes(&r, n);
+        /* nick!user@host: the parts that are there */
+        const uint8_t *bang = memchr(m->prefix.p, '!', m->prefix.len);
+        const uint8_t *at = memchr(m->prefix.p, '@', m->prefix.len);
+        const uint8_t *nick_end = bang ? bang : at ? at : m->prefix.p + m->prefix.len;
+        m->nick = (struct bytes){ m->prefix.p, (size_t)(nick_end - m->prefix.p) };
+        if (bang && (!at || at > bang))
+            m->user = (struct bytes){ bang + 1, (size_t)((at ? at : m->prefix.p + m->prefix.len) -
+                                                         bang - 1) };
+        if (at)
+            m->host = (struct bytes){ at + 1, (size_t)(m->prefix.p + m->prefix.len - at - 1) };
+    }
+    while (rd_left(&r) && r.p[r.off] == ' ')
+        rd_skip(&r, 1);
+    size_t n = 0;
+    while (n < rd_left(&r) && r.p[r.off + n] != ' ')
+        n++;
+    m->command = rd_bytes(&r, n);
+    if (m->command.len == 3 && is_digit(m->command.p[0]) && is_digit(m->command.p[1]) &&
+        is_digit(m->command.p[2]))
+        m->numeric = (unsigned)(m->command.p[0] - '0') * 100 + (unsigned)(m->command.p[1] - '0') * 10 +
+                     (unsigned)(m->command.p[2] - '0');
+    while (rd_left(&r) && m->nparams < IRC_MAX_PARAMS) {
+        while (rd_left(&r) && r.p[r.off] == ' ')
+            rd_skip(&r, 1);
+        if (!rd_left(&r))
+            break;
+        if (r.p[r.off] == ':' || m->nparams == IRC_MAX_PARAMS - 1) {
+            if (r.p[r.off] == ':')
+                rd_skip(&r, 1);
+            m->params[m->nparams++] = rd_rest(&r);
+            m->has_trailing = true;
+            break;
+        }
+        size_t k = 0;
+        while (k < rd_left(&r) && r.p[r.off + k] != ' ')
+            k++;
+        m->params[m->nparams++] = rd_bytes(&r, k);
+    }
+    /* CTCP (the CTCP draft): PRIVMSG/NOTICE text "\x01COMMAND args\x01" */
+    bool msg = (m->command.len == 7 && prefix_match(m->command.p, 7, "PRIVMSG", true) == PFX_YES) ||
+               (m->command.len == 6 && prefix_match(m->command.p, 6, "NOTICE", true) == PFX_YES);
+    if (msg && m->nparams >= 2) {
+        struct bytes t = m->params[m->nparams - 1];
+        if (t.len >= 2 && t.p[0] == 0x01) {
+            size_t end = t.len;
+            if (t.p[end - 1] == 0x01)
+                end--;
+            size_t k = 1;
+            while (k < end && t.p[k] != ' ')
+                k++;
+            m->ctcp = (struct bytes){ t.p + 1, k - 1 };
+            if (k < end)
+                m->ctcp_args = (struct bytes){ t.p + k + 1, end - k - 1 };
+        }
+    }
+}
+
+struct irc_state {
+    uint8_t line[2][IRC_MAX_LINE];  /* a line split across segments, by direction */
+    uint16_t len[2];
+    bool overlong[2];               /* the current line passed IRC_MAX_LINE: cut, rest dropped */
+    bool resync[2];                 /* after a gap: drop up to the next LF (a line's tail) */
+};
+
+static void emit_line(struct app_sink *sink, const struct flow *f, enum flow_dir dir,
+                      struct bytes line, bool truncated)
+{
+    if (line.len && line.p[line.len - 1] == '\r')
+        line.len--;
+    if (line.len == 0)
+        return;
+    struct irc_msg m;
+    irc_parse_line(line, &m);
+    m.truncated = truncated;
+    struct app_event ev = { .type = APP_EV_IRC, .dir = dir, .ts_us = sink->now_us,
+                            .u.irc = &m };
+    sink->emit(sink->ctx, f, &ev);
+}
+
+static void irc_parse(struct app_sink *sink, const struct flow *f, void *state,
+                      enum flow_dir dir, const uint8_t *data, size_t len)
+{
+    struct irc_state *s = state;
+    if (!data) {                      /* a gap: the line in progress is lost, and so is */
+        s->len[dir] = 0;              /* the tail of the line the gap cut into */
+        s->overlong[dir] = false;
+        s->resync[dir] = true;
+        return;
+    }
+    if (s->resync[dir]) {
+        const uint8_t *lf = memchr(data, '\n', len);
+        if (!lf)
+            return;
+        s->resync[dir] = false;
+        len -= (size_t)(lf - data) + 1;
+        data = lf + 1;
+    }
+    while (len) {
+        const uint8_t *lf = memchr(data, '\n', len);
+        size_t n = lf ? (size_t)(lf - data) : len;
+        if (s->len[dir] == 0 && !s->overlong[dir] && lf && n < IRC_MAX_LINE) {
+            emit_line(sink, f, dir, (struct bytes){ data, n }, false);   /* whole: no copy */
+        } else {
+            size_t room = IRC_MAX_LINE - s->len[dir];
+            size_t take = n < room ? n : room;
+            memcpy(s->line[dir] + s->len[dir], data, take);
+            s->len[dir] = (uint16_t)(s->len[dir] + take);
+            if (take < n)
+                s->overlong[dir] = true;
+            if (lf) {
+                emit_line(sink, f, dir, (struct bytes){ s->line[dir], s->len[dir] },
+                          s->overlong[dir]);
+                s->len[dir] = 0;
+                s->overlong[dir] = false;
+            }
+        }
+        if (!lf)
+            break;
+        data += n + 1;
+        len -= n + 1;
+    }
+}
+
+/* The end of the flow: a last line without its LF is still a message. */
+static void irc_fini(struct app_sink *sink, const struct flow *f, void *state)
+{
+    struct irc_state *s = state;
+    for (int dir = 0; dir < 2; dir++)
+        if (s->len[dir])
+            emit_line(sink, f, (enum flow_dir)dir,
+                      (struct bytes){ s->line[dir], s->len[dir] }, s->overlong[dir]);
+}
+
 const struct proto_desc proto_irc = {
     .id = PROTO_IRC,
     .name = "irc",
     .transports = PT_TCP,
     .ports = { 6667, 6660, 6665, 6666, 6668, 6669, 7000, 194 },
     .probe = irc_probe,
+    .state_size = sizeof(struct irc_state),
+    .parse = irc_parse,
+    .fini = irc_fini,
 };

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "event/event.h"
 #include "flow/flow.h"
 #include "util/rd.h"
 
@@ -45,12 +46,23 @@ typedef enum probe_verdict (*proto_probe_fn)(const struct probe_in *in);
 
 enum { PROTO_MAX_PORTS = 8 };
 
+/* A parser takes a decided flow's bytes: reassembled TCP in order (data == NULL: a gap of
+ * len bytes that were never seen) and emits events to the sink. Its state (state_size bytes,
+ * zeroed) lives from the decision to the end of the flow; fini is called at the end to
+ * flush what is incomplete. Protocols without a parser yet leave parse NULL. */
+typedef void (*proto_parse_fn)(struct app_sink *sink, const struct flow *f, void *state,
+                               enum flow_dir dir, const uint8_t *data, size_t len);
+typedef void (*proto_fini_fn)(struct app_sink *sink, const struct flow *f, void *state);
+
 struct proto_desc {
     enum proto_id id;
     const char *name;
     uint8_t transports;                    /* PT_TCP | PT_UDP */
     uint16_t ports[PROTO_MAX_PORTS];       /* registered/usual server ports: order, not verdict */
     proto_probe_fn probe;
+    size_t state_size;
+    proto_parse_fn parse;
+    proto_fini_fn fini;
 };
 
 #define PROTO(id, name, desc) extern const struct proto_desc desc;
@@ -73,11 +85,14 @@ struct proto_stats {
     uint64_t unusual_port;       /* identified on a port not usual for the protocol */
     uint64_t gave_up_gap;        /* identification stopped by a hole in the first bytes */
     uint64_t memuse, memuse_peak, memcap_drop;
+    uint64_t parser_memcap_drop; /* decided flows left unparsed for want of memory */
+    uint64_t events;             /* application events emitted */
 };
 
 struct proto_engine {
     struct proto_stats *stats;
-    uint64_t memcap;
+    uint64_t memcap;             /* identification and parser state of all flows */
+    struct app_sink *sink;       /* where parsers' events go (NULL: nowhere) */
 };
 
 /* Feeds payload of one direction: reassembled TCP bytes (data == NULL for a gap) or one UDP
@@ -89,6 +104,9 @@ void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
 void proto_flow_end(struct proto_engine *pe, struct flow *f);
 
 void proto_stats_print(FILE *out, const struct proto_stats *ps);
+
+/* irc.c: splits one IRC line (without CR/LF) by the RFC 2812 grammar; slices borrow. */
+void irc_parse_line(struct bytes line, struct irc_msg *m);
 
 /* Shannon entropy of a byte sample, in hundredths of a bit per byte (0..800). */
 unsigned proto_entropy_x100(const uint8_t *p, size_t n);

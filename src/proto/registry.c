@@ -79,21 +79,36 @@ static uint16_t server_port(const struct flow *f)
     return f->key.port[!f->client_side];
 }
 
+static const struct proto_desc *desc_of(uint8_t id)
+{
+    return id > PROTO_NONE && id < PROTO_UNKNOWN ? protos[id - 1] : NULL;
+}
+
+/* A decided flow's f->app is its parser's state; an undecided one's is struct app_ident. */
 static void release(struct proto_engine *pe, struct flow *f)
 {
-    if (f->app) {
-        free(f->app);
-        f->app = NULL;
-        pe->stats->memuse -= sizeof(struct app_ident);
-    }
+    if (!f->app)
+        return;
+    const struct proto_desc *d = desc_of(f->app_proto);
+    size_t size = f->app_proto == PROTO_NONE ? sizeof(struct app_ident) : (d ? d->state_size : 0);
+    free(f->app);
+    f->app = NULL;
+    pe->stats->memuse -= size;
+}
+
+static void parse(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
+                  const uint8_t *data, size_t len)
+{
+    const struct proto_desc *d = desc_of(f->app_proto);
+    if (d && d->parse && f->app && pe->sink)
+        d->parse(pe->sink, f, f->app, dir, data, len);
 }
 
 static void decide(struct proto_engine *pe, struct flow *f, enum proto_id id)
 {
-    struct app_ident *st = f->app;
+    struct app_ident *st = f->app;           /* may be NULL (memcap, or no payload) */
     if (id == PROTO_UNKNOWN && st && st->likely != PROTO_NONE)
-        id = (enum proto_id)st->likely;     /* nothing sure, but one protocol fits */
-    f->app_proto = (uint8_t)id;
+        id = (enum proto_id)st->likely;      /* nothing sure, but one protocol fits */
     if (id == PROTO_UNKNOWN && st) {
         /* entropy of the direction that said most */
         int d = st->len[DIR_TOCLIENT] > st->len[DIR_TOSERVER];
@@ -104,7 +119,27 @@ static void decide(struct proto_engine *pe, struct flow *f, enum proto_id id)
         f->app_unusual_port = true;
         pe->stats->unusual_port++;
     }
-    release(pe, f);
+    /* Hand over to the parser: its state replaces the identification state, and the bytes
+     * kept for probing are parsed first: the client's, then the server's (the order between
+     * the two directions within them is not known any more). */
+    const struct proto_desc *d = desc_of((uint8_t)id);
+    void *ps = NULL;
+    if (d && d->parse && pe->sink) {
+        if (pe->stats->memuse + d->state_size <= pe->memcap && (ps = calloc(1, d->state_size)))
+            stats_mem_add(&pe->stats->memuse, &pe->stats->memuse_peak, d->state_size);
+        else
+            pe->stats->parser_memcap_drop++;
+    }
+    f->app_proto = (uint8_t)id;
+    f->app = ps;
+    if (ps && st && f->key.proto == IPPROTO_NUM_TCP)
+        for (int dir = 0; dir < 2; dir++)
+            if (st->len[dir])
+                parse(pe, f, (enum flow_dir)dir, st->buf[dir], st->len[dir]);
+    if (st) {
+        free(st);
+        pe->stats->memuse -= sizeof *st;
+    }
 }
 
 static void run_probes(struct proto_engine *pe, struct flow *f, struct app_ident *st,
@@ -146,7 +181,11 @@ static void run_probes(struct proto_engine *pe, struct flow *f, struct app_ident
 void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
                      const uint8_t *data, size_t len)
 {
-    if (f->app_proto != PROTO_NONE || len == 0)
+    if (f->app_proto != PROTO_NONE) {
+        parse(pe, f, dir, data, len);
+        return;
+    }
+    if (len == 0)
         return;
     bool tcp = f->key.proto == IPPROTO_NUM_TCP;
     if (!tcp && f->key.proto != IPPROTO_NUM_UDP)
@@ -188,8 +227,11 @@ void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
         st->datagrams++;
     }
     run_probes(pe, f, st, &in);
-    if (f->app_proto != PROTO_NONE)
+    if (f->app_proto != PROTO_NONE) {
+        if (tcp && take < len)               /* what did not fit in the probe buffer */
+            parse(pe, f, dir, data + take, len - take);
         return;
+    }
     if (tcp ? st->len[dir] == PROBE_BUF : st->datagrams >= PROBE_UDP_DATAGRAMS)
         decide(pe, f, PROTO_UNKNOWN);        /* enough seen and nothing is sure */
 }
@@ -198,6 +240,9 @@ void proto_flow_end(struct proto_engine *pe, struct flow *f)
 {
     if (f->app_proto == PROTO_NONE && f->app)
         decide(pe, f, PROTO_UNKNOWN);
+    const struct proto_desc *d = desc_of(f->app_proto);
+    if (d && d->fini && f->app && pe->sink)
+        d->fini(pe->sink, f, f->app);
     release(pe, f);
     pe->stats->flows[f->app_proto]++;
 }
@@ -212,6 +257,7 @@ void proto_stats_print(FILE *out, const struct proto_stats *ps)
             any = true;
         }
     fprintf(out, "%s; on unusual ports %" PRIu64 ", given up at a gap %" PRIu64
-            ", memcap drops %" PRIu64 "\n", any ? "" : " none", ps->unusual_port,
-            ps->gave_up_gap, ps->memcap_drop);
+            ", memcap drops %" PRIu64 " (parsers %" PRIu64 "); %" PRIu64 " events\n",
+            any ? "" : " none", ps->unusual_port, ps->gave_up_gap, ps->memcap_drop,
+            ps->parser_memcap_drop, ps->events);
 }

@@ -175,3 +175,24 @@ void jb_bool(struct jb *j, const char *k, bool v)
     key(j, k);
     jb_raw(j, v ? "true" : "false", v ? 4 : 5);
 }
+
+void jb_array(struct jb *j, const char *k)
+{
+    key(j, k);
+    jb_raw(j, "[", 1);
+    j->need_comma = false;
+}
+
+void jb_array_str(struct jb *j, const uint8_t *s, size_t n)
+{
+    if (j->need_comma)
+        jb_raw(j, ",", 1);
+    j->need_comma = true;
+    escaped(j, s, n);
+}
+
+void jb_array_end(struct jb *j)
+{
+    jb_raw(j, "]", 1);
+    j->need_comma = true;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT
+ * event.h — the one event vocabulary (ARCHITECTURE.md): application transactions that the
+ * protocol parsers emit and that outputs (EVE) and, later, detectors consume. Events own no
+ * memory: their slices point into the parser's buffers and are valid only during the call;
+ * a consumer that keeps anything copies it. Detectors never see packets, only events, so the
+ * same detector works on captures and on firewall logs. */
+#ifndef BW_EVENT_H
+#define BW_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow/flow.h"
+#include "util/rd.h"
+
+enum { IRC_MAX_PARAMS = 15 };   /* RFC 2812 2.3.1 */
+
+/* One IRC message (RFC 1459/2812 line grammar), as sent in `dir`. */
+struct irc_msg {
+    struct bytes prefix;        /* without the ':'; empty if none */
+    struct bytes nick, user, host;  /* the prefix split as nick!user@host where it is */
+    struct bytes command;       /* as sent (case kept); numeric replies are 3 digits */
+    unsigned numeric;           /* 0 unless command is a numeric */
+    struct bytes params[IRC_MAX_PARAMS];
+    unsigned nparams;
+    bool has_trailing;          /* the last parameter came after " :" */
+    struct bytes ctcp;          /* PRIVMSG/NOTICE text "\x01CMD args\x01": CMD */
+    struct bytes ctcp_args;
+    bool truncated;             /* the line was longer than IRC_MAX_LINE and was cut */
+};
+
+enum app_event_type { APP_EV_IRC };
+
+struct app_event {
+    enum app_event_type type;
+    enum flow_dir dir;
+    uint64_t ts_us;             /* packet time of the bytes that completed it */
+    union {
+        const struct irc_msg *irc;
+    } u;
+};
+
+/* Where parsers send events: the engine, which passes them to outputs and detectors. */
+struct app_sink {
+    void (*emit)(void *ctx, const struct flow *f, const struct app_event *ev);
+    void *ctx;
+    uint64_t now_us;            /* packet time now: stamped on the events */
+};
+
+#endif
