@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential pkg-config libpcap-dev libcmocka-dev tshark python3 clang time"
 if [ "${1:-}" = "--record" ]; then
-    pkgs="$pkgs tcpdump iproute2 iputils-ping ethtool curl swaks python3-aiosmtpd nginx-light"
+    pkgs="$pkgs tcpdump iproute2 iputils-ping ethtool curl swaks python3-aiosmtpd nginx-light ngircd ii irssi tmux python3-irc"
 fi
 missing=""
 for p in $pkgs; do
