@@ -6,7 +6,7 @@
 #   BENCH_PCAP=FILE      capture to use (default build/bench/mixed.pcap, generated if absent)
 #   BENCH_SIZE_MB=600    size of the generated capture;  BENCH_SEED=1  its seed
 #   BENCH_RUNS=3         runs per tool;  BENCH_STAT=median|best  which run's time is reported
-#   BENCH_PEERS=1        also time tshark/suricata/snort/zeek where installed (0: skip)
+#   BENCH_PEERS=1        also time tshark/ndpiReader/suricata/snort/zeek where installed (0: skip)
 #   BENCH_PEER_RUNS=1    runs per peer (tshark takes minutes on 600 MB)
 #   BENCH_FLOOR_ONLY=1   only measure pcap_floor (no botwatch needed)
 #   BENCH_ENFORCE=1      exit 1 when botwatch is below BENCH_TARGET (default 60) % of the floor
@@ -202,6 +202,14 @@ if [[ $PEERS == 1 ]]; then
         row "suricata -r (single)"
     else
         NOTES+=("suricata: not installed")
+    fi
+    if command -v ndpiReader >/dev/null; then
+        # nDPI's reader classifying every flow: the peer for protocol identification (issue #3)
+        for ((i = 1; i <= PEER_RUNS; i++)); do run_tool ndpireader ndpiReader -q -i "$PCAP"; done
+        result ndpireader
+        row "ndpiReader -i (classify)"
+    else
+        NOTES+=("ndpiReader: not installed (Debian: libndpi-bin)")
     fi
     if command -v snort >/dev/null; then
         for ((i = 1; i <= PEER_RUNS; i++)); do run_tool snort snort -q -N -r "$PCAP"; done
