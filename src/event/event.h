@@ -29,7 +29,31 @@ struct irc_msg {
     bool truncated;             /* the line was longer than IRC_MAX_LINE and was cut */
 };
 
-enum app_event_type { APP_EV_IRC };
+enum { SMTP_MAX_RCPT = 32, SMTP_MAX_STR = 256 };
+
+/* One SMTP mail transaction (RFC 5321 3.3): MAIL FROM, RCPT TOs with their replies, DATA and
+ * whether the server took the message. Strings are the parser's copies, capped at
+ * SMTP_MAX_STR bytes. */
+struct smtp_tx {
+    struct bytes helo, mail_from;
+    unsigned mail_code;                  /* reply to MAIL FROM, 0 if none seen */
+    struct bytes rcpt[SMTP_MAX_RCPT];
+    unsigned rcpt_code[SMTP_MAX_RCPT];
+    unsigned nrcpt;                      /* kept (at most SMTP_MAX_RCPT) */
+    unsigned rcpt_total;                 /* all RCPT TO commands of the transaction */
+    bool data;                           /* DATA was sent */
+    unsigned data_code;                  /* reply to DATA (354 to go on) */
+    bool delivered;                      /* 250 after the final dot: the server took it */
+    unsigned end_code;                   /* reply to the end of data, 0 if none seen */
+    struct bytes end_reply;              /* its text */
+    uint64_t message_bytes;              /* between DATA's 354 and the final dot */
+    struct bytes auth_mech;              /* AUTH mechanism in this session, if any */
+    int auth_ok;                         /* -1 no AUTH, 0 failed, 1 succeeded */
+    bool starttls;                       /* the session switched to TLS (nothing after) */
+    bool complete;                       /* ended by the reply to the final dot */
+};
+
+enum app_event_type { APP_EV_IRC, APP_EV_SMTP };
 
 struct app_event {
     enum app_event_type type;
@@ -37,6 +61,7 @@ struct app_event {
     uint64_t ts_us;             /* packet time of the bytes that completed it */
     union {
         const struct irc_msg *irc;
+        const struct smtp_tx *smtp;
     } u;
 };
 

@@ -435,6 +435,46 @@ static void irc_fields(struct jb *j, const struct irc_msg *m)
         jb_bool(j, "truncated", true);
 }
 
+/* Suricata's smtp record (helo, mail_from, rcpt_to) with what the relay question needs:
+ * every reply, whether the message was taken, its size, AUTH and STARTTLS. */
+static void smtp_fields(struct jb *j, const struct smtp_tx *t)
+{
+    jb_bytes(j, "helo", t->helo);
+    jb_bytes(j, "mail_from", t->mail_from);
+    jb_array(j, "rcpt_to");
+    for (unsigned i = 0; i < t->nrcpt; i++)
+        jb_array_str(j, t->rcpt[i].p, t->rcpt[i].len);
+    jb_array_end(j);
+    if (t->rcpt_total > t->nrcpt)
+        jb_u64(j, "rcpt_total", t->rcpt_total);
+    unsigned accepted = 0;
+    for (unsigned i = 0; i < t->nrcpt; i++)
+        accepted += t->rcpt_code[i] / 100 == 2;
+    jb_u64(j, "rcpt_accepted", accepted);
+    if (t->mail_code)
+        jb_u64(j, "mail_from_reply", t->mail_code);
+    jb_bool(j, "data", t->data);
+    if (t->data_code)
+        jb_u64(j, "data_reply", t->data_code);
+    if (t->data_code == 354)
+        jb_u64(j, "message_bytes", t->message_bytes);
+    jb_bool(j, "delivered", t->delivered);
+    if (t->end_code) {
+        jb_u64(j, "delivery_reply", t->end_code);
+        jb_bytes(j, "delivery_reply_text", t->end_reply);
+    }
+    if (t->auth_ok >= 0 && t->auth_mech.p) {
+        jb_obj(j, "auth");
+        jb_bytes(j, "mechanism", t->auth_mech);
+        jb_bool(j, "success", t->auth_ok == 1);
+        jb_close(j);
+    }
+    if (t->starttls)
+        jb_bool(j, "starttls", true);
+    if (!t->complete)
+        jb_bool(j, "incomplete", true);
+}
+
 void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *ev)
 {
     struct jb *j = &e->jb;
@@ -445,6 +485,13 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
         jb_obj(j, "irc");
         jb_cstr(j, "direction", ev->dir == DIR_TOSERVER ? "toserver" : "toclient");
         irc_fields(j, ev->u.irc);
+        jb_close(j);
+        break;
+    case APP_EV_SMTP:
+        head(e, ev->ts_us, f, "smtp");
+        jb_cstr(j, "app_proto", "smtp");
+        jb_obj(j, "smtp");
+        smtp_fields(j, ev->u.smtp);
         jb_close(j);
         break;
     }
