@@ -53,7 +53,17 @@ struct smtp_tx {
     bool complete;                       /* ended by the reply to the final dot */
 };
 
-enum app_event_type { APP_EV_IRC, APP_EV_SMTP };
+/* A BitTorrent handshake (BEP 3) and what its peer id says about the client (BEP 20). */
+struct bt_handshake {
+    uint8_t reserved[8];         /* extension bits: DHT (BEP 5), fast (BEP 6), LTEP (BEP 10) */
+    uint8_t info_hash[20];
+    uint8_t peer_id[20];
+    const char *client;          /* e.g. "Transmission"; NULL if the id is not recognised */
+    char version[24];            /* e.g. "2.9.4"; empty if not known */
+    const char *style;           /* "azureus", "shadow", "mainline", "other" or "unknown" */
+};
+
+enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT };
 
 struct app_event {
     enum app_event_type type;
@@ -62,6 +72,7 @@ struct app_event {
     union {
         const struct irc_msg *irc;
         const struct smtp_tx *smtp;
+        const struct bt_handshake *bt;
     } u;
 };
 

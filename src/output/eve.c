@@ -475,6 +475,38 @@ static void smtp_fields(struct jb *j, const struct smtp_tx *t)
         jb_bool(j, "incomplete", true);
 }
 
+static void hex(struct jb *j, const char *k, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    char b[64];
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 2 < sizeof b; i++) {
+        b[o++] = digits[p[i] >> 4];
+        b[o++] = digits[p[i] & 15];
+    }
+    jb_str(j, k, (const uint8_t *)b, o);
+}
+
+static void bt_fields(struct jb *j, const struct bt_handshake *h)
+{
+    hex(j, "info_hash", h->info_hash, 20);
+    jb_str(j, "peer_id", h->peer_id, 20);
+    if (h->client)
+        jb_cstr(j, "client", h->client);
+    if (h->version[0])
+        jb_cstr(j, "client_version", h->version);
+    jb_cstr(j, "peer_id_style", h->style);
+    hex(j, "reserved", h->reserved, 8);
+    jb_array(j, "extensions");
+    if (h->reserved[7] & 0x01)
+        jb_array_str(j, (const uint8_t *)"dht", 3);
+    if (h->reserved[7] & 0x04)
+        jb_array_str(j, (const uint8_t *)"fast", 4);
+    if (h->reserved[5] & 0x10)
+        jb_array_str(j, (const uint8_t *)"ltep", 4);
+    jb_array_end(j);
+}
+
 void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *ev)
 {
     struct jb *j = &e->jb;
@@ -485,6 +517,14 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
         jb_obj(j, "irc");
         jb_cstr(j, "direction", ev->dir == DIR_TOSERVER ? "toserver" : "toclient");
         irc_fields(j, ev->u.irc);
+        jb_close(j);
+        break;
+    case APP_EV_BITTORRENT:
+        head(e, ev->ts_us, f, "bittorrent");
+        jb_cstr(j, "app_proto", "bittorrent");
+        jb_obj(j, "bittorrent");
+        jb_cstr(j, "direction", ev->dir == DIR_TOSERVER ? "toserver" : "toclient");
+        bt_fields(j, ev->u.bt);
         jb_close(j);
         break;
     case APP_EV_SMTP:

@@ -108,6 +108,9 @@ void proto_stats_print(FILE *out, const struct proto_stats *ps);
 /* irc.c: splits one IRC line (without CR/LF) by the RFC 2812 grammar; slices borrow. */
 void irc_parse_line(struct bytes line, struct irc_msg *m);
 
+/* bittorrent.c: names the client and version from h->peer_id (BEP 20 conventions). */
+void bt_identify_client(struct bt_handshake *h);
+
 /* Shannon entropy of a byte sample, in hundredths of a bit per byte (0..800). */
 unsigned proto_entropy_x100(const uint8_t *p, size_t n);
 

@@ -171,6 +171,31 @@ static void test_unknown_has_entropy(void **state)
     assert_int_equal(proto_entropy_x100((const uint8_t *)"abab", 4), 100);
 }
 
+static void test_bittorrent_peer_ids(void **state)
+{
+    (void)state;
+    static const struct { const char *id, *client, *version, *style; } ids[] = {
+        { "-TR2940-k8hj0wgej6ch", "Transmission", "2.9.4", "azureus" },
+        { "-lt0D60-\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c", "libtorrent (rasterbar)", "0.13.6", "azureus" },
+        { "-DE13F0-abcdefghijkl", "Deluge", "1.3.15", "azureus" },
+        { "-SD0100-abcdefghijkl", "Thunder (Xunlei)", "0.1.0", "azureus" },
+        { "A2-1-36-0-abcdefghij", "aria2", "1.36.0", "other" },
+        { "M4-3-6--abcdefghijkl", "BitTorrent (Mainline)", "4.3.6", "mainline" },
+        { "S58B-----abcdefghijk", "Shad0w", "5.8.11", "shadow" },
+        { "-ZZ1000-abcdefghijkl", NULL, "", "azureus" },
+        { "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13", NULL, "", "unknown" },
+    };
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        struct bt_handshake h;
+        memcpy(h.peer_id, ids[i].id, 20);
+        bt_identify_client(&h);
+        if ((ids[i].client == NULL) != (h.client == NULL) ||
+            (h.client && strcmp(h.client, ids[i].client) != 0) ||
+            strcmp(h.version, ids[i].version) != 0 || strcmp(h.style, ids[i].style) != 0)
+            fail_msg("peer id %zu: got %s %s %s", i, h.client ? h.client : "-", h.version, h.style);
+    }
+}
+
 static void test_gap_gives_up(void **state)
 {
     (void)state;
@@ -190,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_irc_midstream_skips_partial_line),
         cmocka_unit_test(test_unknown_has_entropy),
         cmocka_unit_test(test_gap_gives_up),
+        cmocka_unit_test(test_bittorrent_peer_ids),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }
