@@ -63,7 +63,19 @@ struct bt_handshake {
     const char *style;           /* "azureus", "shadow", "mainline", "other" or "unknown" */
 };
 
-enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT };
+/* A proxy request (SOCKS 4/4a/5; HTTP CONNECT with the HTTP parser) and its outcome. */
+struct proxy_req {
+    const char *kind;            /* "socks4", "socks4a", "socks5" */
+    const char *command;         /* "connect", "bind", "udp_associate" */
+    struct bytes host;           /* the requested host: address text or domain name */
+    uint16_t port;
+    struct bytes user;           /* SOCKS4 user id, SOCKS5 username (RFC 1929) */
+    bool replied, success;
+    unsigned reply;              /* SOCKS4: 90-93; SOCKS5: 0-8 */
+    uint8_t tunnel_proto;        /* enum proto_id of what went through, 0 if not known */
+};
+
+enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY };
 
 struct app_event {
     enum app_event_type type;
@@ -73,6 +85,7 @@ struct app_event {
         const struct irc_msg *irc;
         const struct smtp_tx *smtp;
         const struct bt_handshake *bt;
+        const struct proxy_req *proxy;
     } u;
 };
 

@@ -94,6 +94,7 @@ struct flow {
     bool app_unusual_port;           /* identified on a port not usual for the protocol */
     uint16_t app_entropy_x100;       /* unknown flows: bits per byte of the first bytes x 100 */
     uint16_t app_sample_bytes;       /* ... over this many bytes */
+    uint8_t app_tunnel;              /* enum proto_id carried inside (a proxy's tunnel), or 0 */
     /* TCP only, by enum flow_dir (the sender's direction); records of other protocols end
      * here and are shorter (flow_table.c: FLOW_SMALL_SIZE), so never touch it for them. */
     struct tcp_half half[2];

@@ -162,6 +162,8 @@ void eve_flow(struct eve *e, const struct flow *f)
             if (reg != PROTO_NONE)
                 jb_cstr(j, "app_proto_port_expected", proto_name[reg]);
         }
+        if (f->app_tunnel && f->app_tunnel < PROTO_MAX)
+            jb_cstr(j, "app_proto_tunnel", proto_name[f->app_tunnel]);
         if (f->app_proto == PROTO_UNKNOWN && f->app_sample_bytes) {
             char b[16];
             snprintf(b, sizeof b, "%u.%02u", f->app_entropy_x100 / 100,
@@ -527,6 +529,29 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
         bt_fields(j, ev->u.bt);
         jb_close(j);
         break;
+    case APP_EV_PROXY: {
+        const struct proxy_req *q = ev->u.proxy;
+        head(e, ev->ts_us, f, "proxy");
+        jb_cstr(j, "app_proto", proto_name[f->app_proto < PROTO_MAX ? f->app_proto : 0]);
+        jb_obj(j, "proxy");
+        jb_cstr(j, "kind", q->kind);
+        if (q->command)
+            jb_cstr(j, "command", q->command);
+        jb_bytes(j, "target_host", q->host);
+        if (q->command)
+            jb_u64(j, "target_port", q->port);
+        if (q->user.len)
+            jb_bytes(j, "user", q->user);
+        jb_bool(j, "replied", q->replied);
+        if (q->replied) {
+            jb_u64(j, "reply", q->reply);
+            jb_bool(j, "success", q->success);
+        }
+        if (q->tunnel_proto && q->tunnel_proto < PROTO_MAX)
+            jb_cstr(j, "tunnel_proto", proto_name[q->tunnel_proto]);
+        jb_close(j);
+        break;
+    }
     case APP_EV_SMTP:
         head(e, ev->ts_us, f, "smtp");
         jb_cstr(j, "app_proto", "smtp");

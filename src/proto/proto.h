@@ -63,6 +63,8 @@ struct proto_desc {
     size_t state_size;
     proto_parse_fn parse;
     proto_fini_fn fini;
+    /* For protocols that carry others (proxies): the enum proto_id inside, 0 if not known. */
+    uint8_t (*tunnel)(const void *state);
 };
 
 #define PROTO(id, name, desc) extern const struct proto_desc desc;
@@ -107,6 +109,11 @@ void proto_stats_print(FILE *out, const struct proto_stats *ps);
 
 /* irc.c: splits one IRC line (without CR/LF) by the RFC 2812 grammar; slices borrow. */
 void irc_parse_line(struct bytes line, struct irc_msg *m);
+
+/* One-shot identification for bytes carried inside another protocol (a proxy's tunnel):
+ * runs every probe on in; returns the protocol that said yes, PROTO_NONE while any still
+ * needs more, PROTO_UNKNOWN when all said no. */
+enum proto_id proto_identify(const struct probe_in *in);
 
 /* bittorrent.c: names the client and version from h->peer_id (BEP 20 conventions). */
 void bt_identify_client(struct bt_handshake *h);

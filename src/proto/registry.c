@@ -243,6 +243,8 @@ void proto_flow_end(struct proto_engine *pe, struct flow *f)
     const struct proto_desc *d = desc_of(f->app_proto);
     if (d && d->fini && f->app && pe->sink)
         d->fini(pe->sink, f, f->app);
+    if (d && d->tunnel && f->app)
+        f->app_tunnel = d->tunnel(f->app);
     release(pe, f);
     pe->stats->flows[f->app_proto]++;
 }
@@ -260,4 +262,31 @@ void proto_stats_print(FILE *out, const struct proto_stats *ps)
             ", memcap drops %" PRIu64 " (parsers %" PRIu64 "); %" PRIu64 " events\n",
             any ? "" : " none", ps->unusual_port, ps->gave_up_gap, ps->memcap_drop,
             ps->parser_memcap_drop, ps->events);
+}
+
+enum proto_id proto_identify(const struct probe_in *in)
+{
+    uint8_t want = in->tcp ? PT_TCP : PT_UDP;
+    bool need_more = false;
+    enum proto_id likely = PROTO_NONE;
+    for (size_t i = 0; i < NPROTOS; i++) {
+        const struct proto_desc *d = protos[i];
+        if (!(d->transports & want))
+            continue;
+        switch (d->probe(in)) {
+        case PROBE_YES:
+            return d->id;
+        case PROBE_LIKELY:
+            if (likely == PROTO_NONE)
+                likely = d->id;
+            need_more = true;
+            break;
+        case PROBE_NEED_MORE:
+            need_more = true;
+            break;
+        case PROBE_NO:
+            break;
+        }
+    }
+    return need_more ? PROTO_NONE : (likely ? likely : PROTO_UNKNOWN);
 }

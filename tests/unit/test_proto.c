@@ -196,6 +196,60 @@ static void test_bittorrent_peer_ids(void **state)
     }
 }
 
+struct proxies {
+    int n;
+    struct proxy_req last;
+    char host[64];
+};
+
+static void proxy_collect(void *ctx, const struct flow *f, const struct app_event *ev)
+{
+    (void)f;
+    struct proxies *p = ctx;
+    if (ev->type != APP_EV_PROXY)
+        return;
+    p->n++;
+    p->last = *ev->u.proxy;
+    snprintf(p->host, sizeof p->host, "%.*s", (int)ev->u.proxy->host.len,
+             (const char *)ev->u.proxy->host.p);
+}
+
+/* The third seed: a trojaned proxy on 1182 relaying spam to a mail server. */
+static void test_socks_relaying_smtp(void **state)
+{
+    (void)state;
+    struct proxies got = { 0 };
+    struct app_sink sk = { .emit = proxy_collect, .ctx = &got };
+    struct proto_engine p2 = { .stats = &st, .memcap = 1 << 20, .sink = &sk };
+    struct flow *f = mkflow(true, 1182, false);
+    proto_flow_data(&p2, f, DIR_TOSERVER, (const uint8_t *)"\x04\x01\x00\x19\x0a\x00\x00\x05" "bob\0", 12);
+    assert_int_equal(f->app_proto, PROTO_SOCKS);
+    proto_flow_data(&p2, f, DIR_TOCLIENT, (const uint8_t *)"\x00\x5a\x00\x00\x00\x00\x00\x00"
+                    "220 mx.victim.example ESMTP\r\n", 37);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.last.kind, "socks4");
+    assert_string_equal(got.host, "10.0.0.5");
+    assert_int_equal(got.last.port, 25);
+    assert_true(got.last.success);
+    assert_int_equal(got.last.tunnel_proto, PROTO_SMTP);
+    proto_flow_end(&p2, f);
+    assert_int_equal(f->app_tunnel, PROTO_SMTP);
+    assert_int_equal(got.n, 1);
+
+    /* SOCKS5 with a domain name, refused */
+    memset(&got, 0, sizeof got);
+    f = mkflow(true, 1080, false);
+    proto_flow_data(&p2, f, DIR_TOSERVER, (const uint8_t *)"\x05\x01\x00", 3);
+    proto_flow_data(&p2, f, DIR_TOCLIENT, (const uint8_t *)"\x05\x00", 2);
+    proto_flow_data(&p2, f, DIR_TOSERVER, (const uint8_t *)"\x05\x01\x00\x03\x0bmx.evil.com\x00\x19", 18);
+    proto_flow_data(&p2, f, DIR_TOCLIENT, (const uint8_t *)"\x05\x02\x00\x01\0\0\0\0\0\0", 10);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.host, "mx.evil.com");
+    assert_false(got.last.success);
+    assert_int_equal(got.last.reply, 2);
+    proto_flow_end(&p2, f);
+}
+
 static void test_gap_gives_up(void **state)
 {
     (void)state;
@@ -216,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_unknown_has_entropy),
         cmocka_unit_test(test_gap_gives_up),
         cmocka_unit_test(test_bittorrent_peer_ids),
+        cmocka_unit_test(test_socks_relaying_smtp),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }
