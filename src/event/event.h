@@ -75,7 +75,22 @@ struct proxy_req {
     uint8_t tunnel_proto;        /* enum proto_id of what went through, 0 if not known */
 };
 
-enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY };
+enum { TLS_MAX_SNI = 255, TLS_MAX_JA3 = 1024, TLS_MAX_ALPN = 64 };
+
+/* A TLS handshake's clear-text facts (RFC 8446 4.1.2-4.1.3, RFC 6066 3, RFC 7301) and the
+ * JA3/JA3S fingerprints (Salesforce's definition: GREASE values left out). */
+struct tls_hello {
+    bool client_seen, server_seen;
+    char sni[TLS_MAX_SNI + 1];
+    char alpn[TLS_MAX_ALPN + 1];           /* the client's first ALPN protocol */
+    uint16_t client_version;               /* highest offered (supported_versions if sent) */
+    uint16_t server_version;               /* chosen (supported_versions if sent) */
+    uint16_t cipher;                       /* chosen by the server */
+    char ja3[TLS_MAX_JA3 + 1], ja3_hash[33];
+    char ja3s[TLS_MAX_JA3 + 1], ja3s_hash[33];
+};
+
+enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY, APP_EV_TLS };
 
 struct app_event {
     enum app_event_type type;
@@ -86,6 +101,7 @@ struct app_event {
         const struct smtp_tx *smtp;
         const struct bt_handshake *bt;
         const struct proxy_req *proxy;
+        const struct tls_hello *tls;
     } u;
 };
 

@@ -477,6 +477,20 @@ static void smtp_fields(struct jb *j, const struct smtp_tx *t)
         jb_bool(j, "incomplete", true);
 }
 
+/* Suricata's names for TLS versions. */
+static const char *tls_version_name(uint16_t v)
+{
+    switch (v) {
+    case 0x0200: return "SSLv2";
+    case 0x0300: return "SSLv3";
+    case 0x0301: return "TLS 1.0";
+    case 0x0302: return "TLS 1.1";
+    case 0x0303: return "TLS 1.2";
+    case 0x0304: return "TLS 1.3";
+    default: return "UNDETERMINED";
+    }
+}
+
 static void hex(struct jb *j, const char *k, const uint8_t *p, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
@@ -549,6 +563,39 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
         }
         if (q->tunnel_proto && q->tunnel_proto < PROTO_MAX)
             jb_cstr(j, "tunnel_proto", proto_name[q->tunnel_proto]);
+        jb_close(j);
+        break;
+    }
+    case APP_EV_TLS: {
+        const struct tls_hello *h = ev->u.tls;
+        head(e, ev->ts_us, f, "tls");
+        jb_cstr(j, "app_proto", "tls");
+        jb_obj(j, "tls");
+        if (h->sni[0])
+            jb_cstr(j, "sni", h->sni);
+        if (h->server_seen)
+            jb_cstr(j, "version", tls_version_name(h->server_version));
+        if (h->client_seen)
+            jb_cstr(j, "client_version", tls_version_name(h->client_version));
+        if (h->server_seen) {
+            char c[8];
+            snprintf(c, sizeof c, "0x%04x", h->cipher);
+            jb_cstr(j, "cipher_suite", c);
+        }
+        if (h->alpn[0])
+            jb_cstr(j, "alpn", h->alpn);
+        if (h->client_seen && h->ja3_hash[0]) {
+            jb_obj(j, "ja3");
+            jb_cstr(j, "hash", h->ja3_hash);
+            jb_cstr(j, "string", h->ja3);
+            jb_close(j);
+        }
+        if (h->server_seen && h->ja3s_hash[0]) {
+            jb_obj(j, "ja3s");
+            jb_cstr(j, "hash", h->ja3s_hash);
+            jb_cstr(j, "string", h->ja3s);
+            jb_close(j);
+        }
         jb_close(j);
         break;
     }

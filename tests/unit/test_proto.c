@@ -250,6 +250,40 @@ static void test_socks_relaying_smtp(void **state)
     proto_flow_end(&p2, f);
 }
 
+struct tlsgot {
+    int n;
+    struct tls_hello h;
+};
+
+static void tls_collect(void *ctx, const struct flow *f, const struct app_event *ev)
+{
+    (void)f;
+    struct tlsgot *g = ctx;
+    if (ev->type == APP_EV_TLS) {
+        g->n++;
+        g->h = *ev->u.tls;
+    }
+}
+
+static void test_tls_client_hello_ja3(void **state)
+{
+    (void)state;
+    static const uint8_t hello[] = "\x16\x03\x01\x00\x61\x01\x00\x00\x5d\x03\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x06\x0a\x0a\x13\x01\xc0\x2f\x01\x00\x00\x2e\x00\x00\x00\x11\x00\x0f\x00\x00\x0c\x63\x32\x2e\x65\x76\x69\x6c\x2e\x74\x65\x73\x74\x00\x0a\x00\x06\x00\x04\x0a\x0a\x00\x1d\x00\x0b\x00\x02\x01\x00\x00\x2b\x00\x05\x04\x0a\x0a\x03\x04";
+    struct tlsgot got = { 0 };
+    struct app_sink sk = { .emit = tls_collect, .ctx = &got };
+    struct proto_engine p2 = { .stats = &st, .memcap = 1 << 20, .sink = &sk };
+    struct flow *f = mkflow(true, 4443, false);
+    proto_flow_data(&p2, f, DIR_TOSERVER, hello, 20);         /* split inside the hello */
+    proto_flow_data(&p2, f, DIR_TOSERVER, hello + 20, sizeof hello - 1 - 20);
+    assert_int_equal(f->app_proto, PROTO_TLS);
+    proto_flow_end(&p2, f);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.h.sni, "c2.evil.test");
+    assert_int_equal(got.h.client_version, 0x0304);          /* from supported_versions */
+    assert_string_equal(got.h.ja3, "771,4865-49199,0-10-11-43,29,0");   /* GREASE left out */
+    assert_int_equal(strlen(got.h.ja3_hash), 32);
+}
+
 static void test_gap_gives_up(void **state)
 {
     (void)state;
@@ -271,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_gap_gives_up),
         cmocka_unit_test(test_bittorrent_peer_ids),
         cmocka_unit_test(test_socks_relaying_smtp),
+        cmocka_unit_test(test_tls_client_hello_ja3),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }
