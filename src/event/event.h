@@ -90,7 +90,13 @@ struct tls_hello {
     char ja3s[TLS_MAX_JA3 + 1], ja3s_hash[33];
 };
 
-enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY, APP_EV_TLS };
+/* SSH identification strings (RFC 4253 4.2): "SSH-protoversion-softwareversion comments". */
+struct ssh_banners {
+    struct bytes proto[2], software[2];   /* by enum flow_dir; empty if not seen */
+};
+
+enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY, APP_EV_TLS,
+                      APP_EV_SSH };
 
 struct app_event {
     enum app_event_type type;
@@ -102,6 +108,7 @@ struct app_event {
         const struct bt_handshake *bt;
         const struct proxy_req *proxy;
         const struct tls_hello *tls;
+        const struct ssh_banners *ssh;
     } u;
 };
 

@@ -599,6 +599,23 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
         jb_close(j);
         break;
     }
+    case APP_EV_SSH: {
+        /* Suricata's ssh record: client and server proto_version and software_version */
+        head(e, ev->ts_us, f, "ssh");
+        jb_cstr(j, "app_proto", "ssh");
+        jb_obj(j, "ssh");
+        static const char *const side[2] = { "client", "server" };
+        for (int d = 0; d < 2; d++) {
+            if (!ev->u.ssh->proto[d].len)
+                continue;
+            jb_obj(j, side[d]);
+            jb_bytes(j, "proto_version", ev->u.ssh->proto[d]);
+            jb_bytes(j, "software_version", ev->u.ssh->software[d]);
+            jb_close(j);
+        }
+        jb_close(j);
+        break;
+    }
     case APP_EV_SMTP:
         head(e, ev->ts_us, f, "smtp");
         jb_cstr(j, "app_proto", "smtp");

@@ -284,6 +284,43 @@ static void test_tls_client_hello_ja3(void **state)
     assert_int_equal(strlen(got.h.ja3_hash), 32);
 }
 
+struct sshgot {
+    int n;
+    char client[64], server[64];
+};
+
+static void ssh_collect(void *ctx, const struct flow *f, const struct app_event *ev)
+{
+    (void)f;
+    struct sshgot *g = ctx;
+    if (ev->type != APP_EV_SSH)
+        return;
+    g->n++;
+    snprintf(g->client, 64, "%.*s", (int)ev->u.ssh->software[0].len,
+             (const char *)ev->u.ssh->software[0].p);
+    snprintf(g->server, 64, "%.*s", (int)ev->u.ssh->software[1].len,
+             (const char *)ev->u.ssh->software[1].p);
+}
+
+static void test_ssh_banners(void **state)
+{
+    (void)state;
+    struct sshgot got = { 0 };
+    struct app_sink sk = { .emit = ssh_collect, .ctx = &got };
+    struct proto_engine p2 = { .stats = &st, .memcap = 1 << 20, .sink = &sk };
+    struct flow *f = mkflow(true, 22, false);
+    static const char srv[] = "a line before the banner\r\nSSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+    static const char cli[] = "SSH-2.0-libssh2_1.10.0\r\n";
+    proto_flow_data(&p2, f, DIR_TOCLIENT, (const uint8_t *)srv, sizeof srv - 1);
+    proto_flow_data(&p2, f, DIR_TOSERVER, (const uint8_t *)cli, sizeof cli - 1);
+    assert_int_equal(f->app_proto, PROTO_SSH);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.client, "libssh2_1.10.0");
+    assert_string_equal(got.server, "OpenSSH_9.2p1 Debian-2");
+    proto_flow_end(&p2, f);
+    assert_int_equal(got.n, 1);
+}
+
 static void test_gap_gives_up(void **state)
 {
     (void)state;
@@ -306,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_bittorrent_peer_ids),
         cmocka_unit_test(test_socks_relaying_smtp),
         cmocka_unit_test(test_tls_client_hello_ja3),
+        cmocka_unit_test(test_ssh_banners),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }
