@@ -95,8 +95,20 @@ struct ssh_banners {
     struct bytes proto[2], software[2];   /* by enum flow_dir; empty if not seen */
 };
 
+/* One HTTP transaction (RFC 9112): the request and, when seen, its response. Strings are
+ * the parser's copies, capped. */
+struct http_txn {
+    struct bytes method, uri, version, host, user_agent, req_content_type, referer;
+    struct bytes resp_version, reason, resp_content_type, location, server;
+    unsigned status;                 /* 0: no response seen */
+    uint64_t req_body, resp_body;    /* body bytes (chunked: decoded) */
+    const char *req_file, *resp_file; /* file magic of each body's first bytes, or NULL */
+    bool req_chunked, resp_chunked, has_response, truncated_headers;
+    bool bittorrent_announce;        /* a tracker announce (BEP 3: /announce?info_hash=) */
+};
+
 enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY, APP_EV_TLS,
-                      APP_EV_SSH };
+                      APP_EV_SSH, APP_EV_HTTP };
 
 struct app_event {
     enum app_event_type type;
@@ -109,6 +121,7 @@ struct app_event {
         const struct proxy_req *proxy;
         const struct tls_hello *tls;
         const struct ssh_banners *ssh;
+        const struct http_txn *http;
     } u;
 };
 

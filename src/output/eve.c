@@ -616,6 +616,58 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
         jb_close(j);
         break;
     }
+    case APP_EV_HTTP: {
+        /* Suricata's http record, and a fileinfo record for a body with a known file type */
+        const struct http_txn *t = ev->u.http;
+        head(e, ev->ts_us, f, "http");
+        jb_cstr(j, "app_proto", "http");
+        jb_obj(j, "http");
+        jb_bytes(j, "hostname", t->host);
+        jb_bytes(j, "url", t->uri);
+        jb_bytes(j, "http_method", t->method);
+        jb_bytes(j, "protocol", t->version);
+        jb_bytes(j, "http_user_agent", t->user_agent);
+        jb_bytes(j, "http_refer", t->referer);
+        jb_bytes(j, "http_request_content_type", t->req_content_type);
+        if (t->req_body)
+            jb_u64(j, "request_body_length", t->req_body);
+        if (t->has_response) {
+            jb_u64(j, "status", t->status);
+            jb_bytes(j, "http_content_type", t->resp_content_type);
+            jb_bytes(j, "redirect", t->location);
+            jb_bytes(j, "server", t->server);
+            jb_u64(j, "length", t->resp_body);
+            if (t->resp_chunked)
+                jb_bool(j, "chunked", true);
+        }
+        if (t->req_file)
+            jb_cstr(j, "request_file_type", t->req_file);
+        if (t->resp_file)
+            jb_cstr(j, "file_type", t->resp_file);
+        if (t->bittorrent_announce)
+            jb_bool(j, "bittorrent_announce", true);
+        if (t->truncated_headers)
+            jb_bool(j, "truncated_headers", true);
+        jb_close(j);
+        jb_close(j);
+        emit(e);
+        for (int dir = 0; dir < 2; dir++) {
+            const char *ft = dir ? t->resp_file : t->req_file;
+            if (!ft)
+                continue;
+            head(e, ev->ts_us, f, "fileinfo");
+            jb_cstr(j, "app_proto", "http");
+            jb_obj(j, "fileinfo");
+            jb_bytes(j, "filename", t->uri);
+            jb_cstr(j, "file_type", ft);
+            jb_cstr(j, "direction", dir ? "toclient" : "toserver");
+            jb_u64(j, "size", dir ? t->resp_body : t->req_body);
+            jb_close(j);
+            jb_close(j);
+            emit(e);
+        }
+        return;
+    }
     case APP_EV_SMTP:
         head(e, ev->ts_us, f, "smtp");
         jb_cstr(j, "app_proto", "smtp");
