@@ -107,8 +107,29 @@ struct http_txn {
     bool bittorrent_announce;        /* a tracker announce (BEP 3: /announce?info_hash=) */
 };
 
+enum { DNS_MAX_NAME = 255, DNS_MAX_ANSWERS = 16, DNS_MAX_RDATA = 256 };
+
+struct dns_answer {
+    char name[DNS_MAX_NAME + 1];
+    uint16_t type;
+    uint32_t ttl;
+    char rdata[DNS_MAX_RDATA];       /* A/AAAA as text, names for CNAME/NS/PTR/MX, TXT's first
+                                        string; empty for other types */
+};
+
+/* One DNS message (RFC 1035 4.1): the first question and, for a response, its answers. */
+struct dns_msg {
+    uint16_t id, flags;
+    bool response;
+    unsigned rcode;
+    char qname[DNS_MAX_NAME + 1];
+    uint16_t qtype;
+    unsigned nanswers;               /* kept, at most DNS_MAX_ANSWERS */
+    struct dns_answer answers[DNS_MAX_ANSWERS];
+};
+
 enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY, APP_EV_TLS,
-                      APP_EV_SSH, APP_EV_HTTP };
+                      APP_EV_SSH, APP_EV_HTTP, APP_EV_DNS };
 
 struct app_event {
     enum app_event_type type;
@@ -122,6 +143,7 @@ struct app_event {
         const struct tls_hello *tls;
         const struct ssh_banners *ssh;
         const struct http_txn *http;
+        const struct dns_msg *dns;
     } u;
 };
 

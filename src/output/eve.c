@@ -477,6 +477,26 @@ static void smtp_fields(struct jb *j, const struct smtp_tx *t)
         jb_bool(j, "incomplete", true);
 }
 
+static const char *dns_type_name(uint16_t t, char buf[8])
+{
+    switch (t) {
+    case 1: return "A";
+    case 2: return "NS";
+    case 5: return "CNAME";
+    case 6: return "SOA";
+    case 12: return "PTR";
+    case 15: return "MX";
+    case 16: return "TXT";
+    case 28: return "AAAA";
+    case 33: return "SRV";
+    case 65: return "HTTPS";
+    case 255: return "ANY";
+    default:
+        snprintf(buf, 8, "%u", t);
+        return buf;
+    }
+}
+
 /* Suricata's names for TLS versions. */
 static const char *tls_version_name(uint16_t v)
 {
@@ -667,6 +687,49 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
             emit(e);
         }
         return;
+    }
+    case APP_EV_DNS: {
+        /* Suricata's dns record, version 2 */
+        const struct dns_msg *d = ev->u.dns;
+        static const char *const rcodes[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                              "NOTIMP", "REFUSED" };
+        head(e, ev->ts_us, f, "dns");
+        jb_cstr(j, "app_proto", "dns");
+        jb_obj(j, "dns");
+        jb_u64(j, "version", 2);
+        jb_cstr(j, "type", d->response ? "answer" : "query");
+        jb_u64(j, "id", d->id);
+        char fl[8];
+        snprintf(fl, sizeof fl, "%x", d->flags);
+        jb_cstr(j, "flags", fl);
+        if (d->qname[0] || d->qtype) {
+            jb_cstr(j, "rrname", d->qname);
+            jb_cstr(j, "rrtype", dns_type_name(d->qtype, fl));
+        }
+        if (d->response) {
+            char rc[8];
+            snprintf(rc, sizeof rc, "%u", d->rcode);
+            jb_cstr(j, "rcode", d->rcode < 6 ? rcodes[d->rcode] : rc);
+            if (d->nanswers) {
+                jb_raw(j, ",\"answers\":[", 12);
+                for (unsigned i = 0; i < d->nanswers; i++) {
+                    const struct dns_answer *a = &d->answers[i];
+                    if (i)
+                        jb_raw(j, ",", 1);
+                    jb_open(j);
+                    jb_cstr(j, "rrname", a->name);
+                    char tb[8];
+                    jb_cstr(j, "rrtype", dns_type_name(a->type, tb));
+                    jb_u64(j, "ttl", a->ttl);
+                    if (a->rdata[0])
+                        jb_cstr(j, "rdata", a->rdata);
+                    jb_close(j);
+                }
+                jb_raw(j, "]", 1);
+            }
+        }
+        jb_close(j);
+        break;
     }
     case APP_EV_SMTP:
         head(e, ev->ts_us, f, "smtp");

@@ -230,6 +230,8 @@ void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
     if (f->app_proto != PROTO_NONE) {
         if (tcp && take < len)               /* what did not fit in the probe buffer */
             parse(pe, f, dir, data + take, len - take);
+        else if (!tcp)                       /* the datagram that decided: parse it too */
+            parse(pe, f, dir, data, len);
         return;
     }
     if (tcp ? st->len[dir] == PROBE_BUF : st->datagrams >= PROBE_UDP_DATAGRAMS)

@@ -321,6 +321,62 @@ static void test_ssh_banners(void **state)
     assert_int_equal(got.n, 1);
 }
 
+struct dnsgot {
+    int n;
+    struct dns_msg last;
+};
+
+static void dns_collect(void *ctx, const struct flow *f, const struct app_event *ev)
+{
+    (void)f;
+    struct dnsgot *g = ctx;
+    if (ev->type == APP_EV_DNS) {
+        g->n++;
+        g->last = *ev->u.dns;
+    }
+}
+
+static void test_dns_messages(void **state)
+{
+    (void)state;
+    struct dnsgot got = { 0 };
+    struct app_sink sk = { .emit = dns_collect, .ctx = &got };
+    struct proto_engine p2 = { .stats = &st, .memcap = 1 << 20, .sink = &sk };
+    /* an answer with a compressed CNAME and an A record */
+    static const uint8_t ans[] = "\x12\x34\x81\x80\x00\x01\x00\x02\x00\x00\x00\x00"
+        "\x03www\x04" "evil\x04test\x00\x00\x01\x00\x01"
+        "\xc0\x0c\x00\x05\x00\x01\x00\x00\x00\x3c\x00\x05\x02" "c2\xc0\x10"
+        "\xc0\x2b\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x0a\x00\x00\x07";
+    struct flow *f = mkflow(false, 53, false);
+    proto_flow_data(&p2, f, DIR_TOCLIENT, ans, sizeof ans - 1);
+    assert_int_equal(f->app_proto, PROTO_DNS);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.last.qname, "www.evil.test");
+    assert_int_equal(got.last.nanswers, 2);
+    assert_string_equal(got.last.answers[0].rdata, "c2.evil.test");
+    assert_string_equal(got.last.answers[1].name, "c2.evil.test");
+    assert_string_equal(got.last.answers[1].rdata, "10.0.0.7");
+    /* a pointer to itself and a forward pointer: refused, nothing overread */
+    static const uint8_t loop[] = "\x12\x34\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00"
+        "\x01" "a\x00\x00\x01\x00\x01\xc0\x13\x00\x01\x00\x01\x00\x00\x00\x01\x00\x04\x01\x02\x03\x04"
+        "\xc0\x30";
+    proto_flow_data(&p2, f, DIR_TOCLIENT, loop, sizeof loop - 1);
+    assert_int_equal(got.n, 2);
+    assert_int_equal(got.last.nanswers, 0);
+    proto_flow_end(&p2, f);
+
+    /* over TCP: a length-framed query split across segments */
+    static const uint8_t q[] = "\x00\x1d\xab\xcd\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+        "\x07" "example\x03" "com\x00\x00\x10\x00\x01";
+    f = mkflow(true, 53, false);
+    proto_flow_data(&p2, f, DIR_TOSERVER, q, 9);
+    proto_flow_data(&p2, f, DIR_TOSERVER, q + 9, sizeof q - 1 - 9);
+    assert_int_equal(got.n, 3);
+    assert_string_equal(got.last.qname, "example.com");
+    assert_int_equal(got.last.qtype, 16);
+    proto_flow_end(&p2, f);
+}
+
 static void test_gap_gives_up(void **state)
 {
     (void)state;
@@ -344,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_socks_relaying_smtp),
         cmocka_unit_test(test_tls_client_hello_ja3),
         cmocka_unit_test(test_ssh_banners),
+        cmocka_unit_test(test_dns_messages),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }
