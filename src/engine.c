@@ -18,7 +18,7 @@ void engine_config_default(struct engine_config *c)
     c->lookahead = ENGINE_LOOKAHEAD_DEFAULT;
     c->frag.memcap = 64ull << 20;
     c->frag.timeout_us = 30ull * 1000000;
-    c->app_memcap = 64ull << 20;
+    c->app_memcap = 256ull << 20;
 }
 
 /* --dump-streams: each direction's reassembled bytes in DIR/<flow_id>-toserver.bin and
@@ -56,6 +56,12 @@ static void on_app_event(void *ctx, const struct flow *f, const struct app_event
     e->app_stats.events++;
     if (e->have_eve)
         eve_app_event(&e->eve, f, ev);
+}
+
+static void on_flow_close(void *ctx, struct flow *f)
+{
+    struct engine *e = ctx;
+    proto_flow_close(&e->pe, f);
 }
 
 static void on_flow_end(void *ctx, struct flow *f)
@@ -97,6 +103,7 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
         snprintf(d->msg, sizeof d->msg, "cannot allocate the flow table");
         return BW_E_NOMEM;
     }
+    e->ft.on_close = on_flow_close;
     return BW_OK;
 }
 

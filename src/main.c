@@ -58,6 +58,8 @@ static const char usage_scan[] =
     "      --stream-depth SIZE  bytes reassembled per direction per flow (default 1m, 0 = all)\n"
     "      --stream-ooo SIZE    out-of-order bytes held per direction per flow (default 1m)\n"
     "      --frag-memcap SIZE   memory for IP fragments (default 64m)\n"
+    "      --app-memcap SIZE    memory for protocol identification and parser state\n"
+    "                           (default 256m); flows past it are counted, not parsed\n"
     "      --frag-timeout SEC   seconds to wait for a datagram's fragments (default 30)\n"
     "      --timeout CLASS=SEC  idle timeout by flow state; CLASS is tcp-new,\n"
     "                           tcp-established, tcp-closing, tcp-closed, udp or other\n"
@@ -141,6 +143,7 @@ static int usage_error(const char *cmd, const char *what, const char *arg)
 enum {
     OPT_DUMP = 256, OPT_FLOW_MEMCAP, OPT_STREAM_MEMCAP, OPT_STREAM_DEPTH, OPT_STREAM_OOO,
     OPT_FRAG_MEMCAP, OPT_FRAG_TIMEOUT, OPT_TIMEOUT, OPT_NO_PROGRESS, OPT_LOOKAHEAD,
+    OPT_APP_MEMCAP,
 };
 
 static int cmd_scan(int argc, char **argv)
@@ -159,6 +162,7 @@ static int cmd_scan(int argc, char **argv)
         { "quiet", no_argument, NULL, 'q' },
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
         { "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
+        { "app-memcap", required_argument, NULL, OPT_APP_MEMCAP },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -179,6 +183,7 @@ static int cmd_scan(int argc, char **argv)
         case OPT_STREAM_DEPTH: size = &cfg.stream.depth; break;
         case OPT_STREAM_OOO: size = &cfg.stream.ooo_max; break;
         case OPT_FRAG_MEMCAP: size = &cfg.frag.memcap; break;
+        case OPT_APP_MEMCAP: size = &cfg.app_memcap; break;
         case OPT_FRAG_TIMEOUT:
             if (!parse_seconds(optarg, &cfg.frag.timeout_us))
                 return usage_error("scan", "bad --frag-timeout", optarg);

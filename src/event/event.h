@@ -29,7 +29,7 @@ struct irc_msg {
     bool truncated;             /* the line was longer than IRC_MAX_LINE and was cut */
 };
 
-enum { SMTP_MAX_RCPT = 32, SMTP_MAX_STR = 256 };
+enum { SMTP_MAX_RCPT = 8, SMTP_MAX_STR = 128 };  /* kept per transaction; all are counted */
 
 /* One SMTP mail transaction (RFC 5321 3.3): MAIL FROM, RCPT TOs with their replies, DATA and
  * whether the server took the message. Strings are the parser's copies, capped at

@@ -134,6 +134,7 @@ struct flow_table {
     struct bw_stats *stats;
     uint64_t next_id;
     flow_end_fn on_end;
+    flow_end_fn on_close;    /* optional: a TCP flow just closed (FINs both ways or RST) */
     stream_deliver_fn deliver;
     void *ctx;
     bool finishing;          /* flow_table_finish: flows are not unlinked one by one */

@@ -493,8 +493,11 @@ struct flow *flow_table_packet_keyed(struct flow_table *ft, const struct pkt *p,
     if (p->payload_len)
         f->payload_seen = true;
     if (p->proto == IPPROTO_NUM_TCP) {
+        bool was_closed = f->tcp_state == TCPS_CLOSED;
         tcp_track(f, dir, p);
         tcp_stream_packet(ft, f, dir, p);
+        if (!was_closed && f->tcp_state == TCPS_CLOSED && ft->on_close)
+            ft->on_close(ft->ctx, f);       /* the conversation is over; the record lingers */
     }
     /* Refresh the flow's place: the tail of its (possibly new) class list. */
     enum flow_tmo t = tmo_of(f);

@@ -79,7 +79,7 @@ static enum probe_verdict http_probe(const struct probe_in *in)
 enum {
     HTTP_MAX_HEADERS = 8192,
     HTTP_QUEUE = 2,               /* requests waiting for responses (pipelining) */
-    HTTP_STR = 256, HTTP_URI = 512, HTTP_SMALL = 96,
+    HTTP_STR = 128, HTTP_URI = 256, HTTP_SMALL = 64,   /* copies kept per transaction */
     HTTP_MAGIC = 16,              /* body bytes kept for the file magic */
     HTTP_TUNNEL_BUF = 512,
 };

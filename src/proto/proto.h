@@ -101,8 +101,11 @@ struct proto_engine {
  * datagram. Decides the flow's app_proto as soon as a probe says yes or all say no. */
 void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
                      const uint8_t *data, size_t len);
-/* At the end of a flow: an undecided flow with payload becomes unknown (with its entropy);
- * the identification state is freed. */
+/* The conversation is over (TCP closed): an undecided flow with payload becomes unknown
+ * (with its entropy), the parser reports what it holds, and all state is freed. Later bytes
+ * of the flow are not parsed. Idempotent. */
+void proto_flow_close(struct proto_engine *pe, struct flow *f);
+/* At the end of a flow: proto_flow_close, and the flow is counted by protocol. */
 void proto_flow_end(struct proto_engine *pe, struct flow *f);
 
 void proto_stats_print(FILE *out, const struct proto_stats *ps);

@@ -238,7 +238,7 @@ void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
         decide(pe, f, PROTO_UNKNOWN);        /* enough seen and nothing is sure */
 }
 
-void proto_flow_end(struct proto_engine *pe, struct flow *f)
+void proto_flow_close(struct proto_engine *pe, struct flow *f)
 {
     if (f->app_proto == PROTO_NONE && f->app)
         decide(pe, f, PROTO_UNKNOWN);
@@ -248,6 +248,11 @@ void proto_flow_end(struct proto_engine *pe, struct flow *f)
     if (d && d->tunnel && f->app)
         f->app_tunnel = d->tunnel(f->app);
     release(pe, f);
+}
+
+void proto_flow_end(struct proto_engine *pe, struct flow *f)
+{
+    proto_flow_close(pe, f);
     pe->stats->flows[f->app_proto]++;
 }
 
