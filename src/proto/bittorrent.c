@@ -42,11 +42,7 @@ static enum probe_verdict bt_probe(const struct probe_in *in)
         return utp_probe(in);
     enum probe_verdict c = in->len[0] ? bt_dir(in->data[0], in->len[0]) : PROBE_NEED_MORE;
     enum probe_verdict s = in->len[1] ? bt_dir(in->data[1], in->len[1]) : PROBE_NEED_MORE;
-    if (c == PROBE_YES || s == PROBE_YES)
-        return PROBE_YES;
-    if (c == PROBE_NO || s == PROBE_NO)
-        return PROBE_NO;
-    return PROBE_NEED_MORE;
+    return probe_either(c, s);
 }
 
 

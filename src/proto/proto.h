@@ -44,6 +44,17 @@ struct probe_in {
 
 typedef enum probe_verdict (*proto_probe_fn)(const struct probe_in *in);
 
+/* For protocols either side may open with (TLS hellos, BitTorrent handshakes): yes if either
+ * direction is sure, no if either rules it out, else wait. */
+static inline enum probe_verdict probe_either(enum probe_verdict a, enum probe_verdict b)
+{
+    if (a == PROBE_YES || b == PROBE_YES)
+        return PROBE_YES;
+    if (a == PROBE_NO || b == PROBE_NO)
+        return PROBE_NO;
+    return PROBE_NEED_MORE;
+}
+
 enum { PROTO_MAX_PORTS = 8 };
 
 /* A parser takes a decided flow's bytes: reassembled TCP in order (data == NULL: a gap of

@@ -285,12 +285,9 @@ static void smtp_parse(struct app_sink *sink, const struct flow *f, void *state,
             continue;
         }
         if (s->resync[dir]) {
-            const uint8_t *lf = memchr(data, '\n', len);
-            if (!lf)
+            if (!skip_line_tail(&data, &len))
                 return;
             s->resync[dir] = false;
-            len -= (size_t)(lf - data) + 1;
-            data = lf + 1;
             continue;
         }
         const uint8_t *lf = memchr(data, '\n', len);

@@ -58,6 +58,18 @@ static inline bool text_line(const uint8_t *d, size_t n, size_t off, size_t max,
     return true;
 }
 
+/* After a gap a text parser drops the tail of the line the gap cut into: advances *data and
+ * *len past the next LF and returns true, or returns false (all of it is tail) if none. */
+static inline bool skip_line_tail(const uint8_t **data, size_t *len)
+{
+    const uint8_t *lf = memchr(*data, '\n', *len);
+    if (!lf)
+        return false;
+    *len -= (size_t)(lf - *data) + 1;
+    *data = lf + 1;
+    return true;
+}
+
 static inline bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 static inline bool is_alpha(uint8_t c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
 

@@ -75,11 +75,7 @@ static enum probe_verdict tls_probe(const struct probe_in *in)
                                                  : PROBE_NEED_MORE;
     enum probe_verdict s = in->len[DIR_TOCLIENT] ? hello(in->data[1], in->len[1], 2)
                                                  : PROBE_NEED_MORE;
-    if (c == PROBE_YES || s == PROBE_YES)
-        return PROBE_YES;
-    if (c == PROBE_NO || s == PROBE_NO)
-        return PROBE_NO;
-    return PROBE_NEED_MORE;
+    return probe_either(c, s);
 }
 
 
