@@ -58,6 +58,12 @@ static void on_app_event(void *ctx, const struct flow *f, const struct app_event
         eve_app_event(&e->eve, f, ev);
 }
 
+static void on_expect(void *ctx, const struct app_expect *x)
+{
+    struct engine *e = ctx;
+    proto_expect(&e->pe, x);
+}
+
 static void on_flow_close(void *ctx, struct flow *f)
 {
     struct engine *e = ctx;
@@ -97,7 +103,7 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
     decoder_init(&e->dec, &e->stats, &c->frag);
     e->pe.stats = &e->app_stats;
     e->pe.memcap = c->app_memcap;
-    e->sink = (struct app_sink){ .emit = on_app_event, .ctx = e };
+    e->sink = (struct app_sink){ .emit = on_app_event, .ctx = e, .expect = on_expect };
     e->pe.sink = &e->sink;
     if (flow_table_init(&e->ft, &c->flow, &c->stream, &e->stats, on_flow_end, on_deliver, e)) {
         snprintf(d->msg, sizeof d->msg, "cannot allocate the flow table");

@@ -128,8 +128,16 @@ struct dns_msg {
     struct dns_answer answers[DNS_MAX_ANSWERS];
 };
 
+/* One FTP command and its final reply (RFC 959 4.2). */
+struct ftp_cmd {
+    struct bytes command, arg;
+    unsigned reply;                  /* 0 if the flow ended before it */
+    struct bytes reply_text;
+    uint16_t data_port;              /* PORT/EPRT/PASV/EPSV: the announced data port */
+};
+
 enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY, APP_EV_TLS,
-                      APP_EV_SSH, APP_EV_HTTP, APP_EV_DNS };
+                      APP_EV_SSH, APP_EV_HTTP, APP_EV_DNS, APP_EV_FTP };
 
 struct app_event {
     enum app_event_type type;
@@ -144,7 +152,17 @@ struct app_event {
         const struct ssh_banners *ssh;
         const struct http_txn *http;
         const struct dns_msg *dns;
+        const struct ftp_cmd *ftp;
     } u;
+};
+
+/* A connection a parser expects (an FTP data connection): whoever connects to addr:port
+ * from the peer's address within the time limit belongs to flow `owner`. */
+struct app_expect {
+    uint8_t family, proto;      /* enum proto_id the new flow will be */
+    uint8_t listen_addr[16], peer_addr[16];
+    uint16_t listen_port;
+    uint64_t owner, expires_us;
 };
 
 /* Where parsers send events: the engine, which passes them to outputs and detectors. */
@@ -152,6 +170,8 @@ struct app_sink {
     void (*emit)(void *ctx, const struct flow *f, const struct app_event *ev);
     void *ctx;
     uint64_t now_us;            /* packet time now: stamped on the events */
+    /* a parser announces a connection to come (NULL: not supported) */
+    void (*expect)(void *ctx, const struct app_expect *x);
 };
 
 #endif

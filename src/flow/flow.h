@@ -85,16 +85,18 @@ struct flow {
     uint8_t tcp_flags[2];            /* OR of every TCP flag byte, by direction */
     uint8_t icmp_type, icmp_code;    /* of the first ICMP packet */
     bool payload_seen, midstream;
+    bool app_unusual_port;           /* identified on a port not usual for the protocol */
+    uint16_t app_sample_bytes;       /* unknown flows: the entropy below is over this many */
     struct flow *prev, *next;        /* timeout-class list, least recently active first */
     uint64_t id;                     /* 1, 2, 3 ... in order of creation */
     uint64_t first_us;
     /* application layer (proto/registry.c) */
     void *app;                       /* identification state while undecided */
     uint8_t app_proto;               /* enum proto_id; 0 until decided */
-    bool app_unusual_port;           /* identified on a port not usual for the protocol */
-    uint16_t app_entropy_x100;       /* unknown flows: bits per byte of the first bytes x 100 */
-    uint16_t app_sample_bytes;       /* ... over this many bytes */
     uint8_t app_tunnel;              /* enum proto_id carried inside (a proxy's tunnel), or 0 */
+    uint16_t app_entropy_x100;       /* unknown flows: bits per byte of the first bytes x 100 */
+    uint32_t related_back;           /* id minus the related flow's id (an FTP data
+                                        connection's control flow), 0 if none */
     /* TCP only, by enum flow_dir (the sender's direction); records of other protocols end
      * here and are shorter (flow_table.c: FLOW_SMALL_SIZE), so never touch it for them. */
     struct tcp_half half[2];

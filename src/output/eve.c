@@ -162,6 +162,8 @@ void eve_flow(struct eve *e, const struct flow *f)
             if (reg != PROTO_NONE)
                 jb_cstr(j, "app_proto_port_expected", proto_name[reg]);
         }
+        if (f->related_back)
+            jb_u64(j, "related_flow_id", f->id - f->related_back);
         if (f->app_tunnel && f->app_tunnel < PROTO_MAX)
             jb_cstr(j, "app_proto_tunnel", proto_name[f->app_tunnel]);
         if (f->app_proto == PROTO_UNKNOWN && f->app_sample_bytes) {
@@ -316,6 +318,9 @@ void eve_stats(struct eve *e, const struct bw_stats *s, const struct proto_stats
     jb_u64(j, "memcap_drops", ps->memcap_drop);
     jb_u64(j, "parser_memcap_drops", ps->parser_memcap_drop);
     jb_u64(j, "events", ps->events);
+    jb_u64(j, "expected", ps->expected);
+    jb_u64(j, "expect_matched", ps->expect_matched);
+    jb_u64(j, "expect_dropped", ps->expect_dropped);
     jb_close(j);
 
     jb_close(j);
@@ -728,6 +733,26 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
                 jb_raw(j, "]", 1);
             }
         }
+        jb_close(j);
+        break;
+    }
+    case APP_EV_FTP: {
+        /* Suricata's ftp record: command, command_data, completion_code, reply */
+        const struct ftp_cmd *c = ev->u.ftp;
+        head(e, ev->ts_us, f, "ftp");
+        jb_cstr(j, "app_proto", "ftp");
+        jb_obj(j, "ftp");
+        jb_bytes(j, "command", c->command);
+        if (c->arg.len)
+            jb_bytes(j, "command_data", c->arg);
+        if (c->reply) {
+            char code[12];
+            snprintf(code, sizeof code, "%u", c->reply);
+            jb_cstr(j, "completion_code", code);
+            jb_bytes(j, "reply", c->reply_text);
+        }
+        if (c->data_port)
+            jb_u64(j, "dynamic_port", c->data_port);
         jb_close(j);
         break;
     }

@@ -27,10 +27,207 @@ static enum probe_verdict ftp_probe(const struct probe_in *in)
     return PROBE_NEED_MORE;
 }
 
+
+/* ===== Parser: commands and replies; the data connections they announce =====
+ * FTP is strictly one command, one final reply (RFC 959 4.2; multi-line replies end with
+ * "xyz " after "xyz-" lines). PORT/EPRT (RFC 2428) announce where the client listens,
+ * 227 and 229 replies to PASV/EPSV where the server listens: each becomes an expectation, so
+ * the data connection is named ftp-data and tied to this flow (related_flow_id). The
+ * addresses are the control connection's own (an announced address can be NATed or forged);
+ * only the port is taken from the text. */
+
+#include <stdlib.h>
+
+enum { FTP_MAX_LINE = 512, FTP_EXPECT_US = 120 * 1000000 };
+
+struct ftp_state {
+    uint8_t line[2][FTP_MAX_LINE];
+    uint16_t len[2];
+    bool resync[2];
+    bool pending;                    /* a command is waiting for its final reply */
+    uint8_t cmd[16], arg[256];
+    struct ftp_cmd c;
+};
+
+static uint16_t ftp_port_from_octets(struct bytes t)
+{
+    /* "h1,h2,h3,h4,p1,p2" somewhere in t: the last two numbers are the port */
+    unsigned v[6], n = 0, cur = 0;
+    bool in = false;
+    for (size_t i = 0; i <= t.len && n < 6; i++) {
+        uint8_t ch = i < t.len ? t.p[i] : ' ';
+        if (is_digit(ch)) {
+            cur = cur * 10 + (unsigned)(ch - '0');
+            in = true;
+            if (cur > 255)
+                return 0;
+        } else if (in) {
+            v[n++] = cur;
+            cur = 0;
+            in = false;
+            if (ch != ',' && n < 6)
+                n = 0;                       /* not part of the six-number list */
+        }
+    }
+    return n == 6 ? (uint16_t)(v[4] << 8 | v[5]) : 0;
+}
+
+static uint16_t ftp_port_from_delims(struct bytes t)
+{
+    /* EPRT |1|addr|port|  or  229 ... (|||port|): the number after the last-but-one '|' */
+    size_t last = t.len, prev = t.len;
+    for (size_t i = t.len; i > 0; i--)
+        if (t.p[i - 1] == '|') {
+            if (last == t.len)
+                last = i - 1;
+            else {
+                prev = i - 1;
+                break;
+            }
+        }
+    if (prev >= last)
+        return 0;
+    unsigned port = 0;
+    for (size_t i = prev + 1; i < last; i++) {
+        if (!is_digit(t.p[i]) || (port = port * 10 + (unsigned)(t.p[i] - '0')) > 65535)
+            return 0;
+    }
+    return (uint16_t)port;
+}
+
+static void expect_data(struct app_sink *sink, const struct flow *f, bool client_listens,
+                        uint16_t port)
+{
+    if (!sink->expect || !port)
+        return;
+    struct app_expect x = { .family = f->key.family, .proto = PROTO_FTP_DATA,
+                            .listen_port = port, .owner = f->id,
+                            .expires_us = sink->now_us + FTP_EXPECT_US };
+    int lis = client_listens ? f->client_side : !f->client_side;
+    memcpy(x.listen_addr, f->key.addr[lis], 16);
+    memcpy(x.peer_addr, f->key.addr[!lis], 16);
+    sink->expect(sink->ctx, &x);
+}
+
+static void ftp_emit(struct app_sink *sink, const struct flow *f, struct ftp_state *s)
+{
+    struct app_event ev = { .type = APP_EV_FTP, .dir = DIR_TOSERVER, .ts_us = sink->now_us,
+                            .u.ftp = &s->c };
+    sink->emit(sink->ctx, f, &ev);
+    s->pending = false;
+}
+
+static void ftp_line(struct app_sink *sink, const struct flow *f, struct ftp_state *s,
+                     enum flow_dir dir, struct bytes l)
+{
+    if (dir == DIR_TOSERVER) {
+        if (s->pending)
+            ftp_emit(sink, f, s);            /* a command that got no reply */
+        size_t n = 0;
+        while (n < l.len && l.p[n] != ' ')
+            n++;
+        size_t cn = n < sizeof s->cmd ? n : sizeof s->cmd;
+        memcpy(s->cmd, l.p, cn);
+        for (size_t i = 0; i < cn; i++)      /* commands are case-insensitive: report upper */
+            if (s->cmd[i] >= 'a' && s->cmd[i] <= 'z')
+                s->cmd[i] = (uint8_t)(s->cmd[i] - 32);
+        size_t an = n < l.len ? l.len - n - 1 : 0;
+        an = an < sizeof s->arg ? an : sizeof s->arg;
+        if (an)
+            memcpy(s->arg, l.p + n + 1, an);
+        memset(&s->c, 0, sizeof s->c);
+        s->c.command = (struct bytes){ s->cmd, cn };
+        s->c.arg = (struct bytes){ s->arg, an };
+        s->pending = true;
+        if (cn == 4 && memcmp(s->cmd, "PORT", 4) == 0)
+            expect_data(sink, f, true, s->c.data_port = ftp_port_from_octets(s->c.arg));
+        else if (cn == 4 && memcmp(s->cmd, "EPRT", 4) == 0)
+            expect_data(sink, f, true, s->c.data_port = ftp_port_from_delims(s->c.arg));
+        return;
+    }
+    if (l.len < 3 || !is_digit(l.p[0]) || !is_digit(l.p[1]) || !is_digit(l.p[2]))
+        return;                              /* a continuation line of a multi-line reply */
+    if (l.len > 3 && l.p[3] == '-')
+        return;
+    unsigned code = (unsigned)(l.p[0] - '0') * 100 + (unsigned)(l.p[1] - '0') * 10 +
+                    (unsigned)(l.p[2] - '0');
+    if (code == 227 || code == 229) {        /* PASV / EPSV: the server listens */
+        uint16_t port = code == 227 ? ftp_port_from_octets(l) : ftp_port_from_delims(l);
+        s->c.data_port = port;
+        expect_data(sink, f, false, port);
+    }
+    if (!s->pending)
+        return;                              /* the greeting, or an unsolicited reply */
+    if (code / 100 == 1)
+        return;                              /* preliminary (150): the final one follows */
+    s->c.reply = code;
+    size_t k = l.len < sizeof s->line[1] ? l.len : sizeof s->line[1];
+    s->c.reply_text = (struct bytes){ l.p, k };
+    ftp_emit(sink, f, s);
+}
+
+static void ftp_parse(struct app_sink *sink, const struct flow *f, void *state,
+                      enum flow_dir dir, const uint8_t *data, size_t len)
+{
+    struct ftp_state *s = state;
+    if (!data) {
+        s->len[dir] = 0;
+        s->resync[dir] = true;
+        return;
+    }
+    if (s->resync[dir]) {
+        if (!skip_line_tail(&data, &len))
+            return;
+        s->resync[dir] = false;
+    }
+    while (len) {
+        const uint8_t *lf = memchr(data, '\n', len);
+        size_t n = lf ? (size_t)(lf - data) : len;
+        size_t room = FTP_MAX_LINE - s->len[dir], take = n < room ? n : room;
+        memcpy(s->line[dir] + s->len[dir], data, take);
+        s->len[dir] = (uint16_t)(s->len[dir] + take);
+        if (!lf)
+            return;
+        struct bytes l = { s->line[dir], s->len[dir] };
+        if (l.len && l.p[l.len - 1] == '\r')
+            l.len--;
+        ftp_line(sink, f, s, dir, l);
+        s->len[dir] = 0;
+        data += n + 1;
+        len -= n + 1;
+    }
+}
+
+static void ftp_fini(struct app_sink *sink, const struct flow *f, void *state)
+{
+    struct ftp_state *s = state;
+    if (s->pending)
+        ftp_emit(sink, f, s);
+}
+
 const struct proto_desc proto_ftp = {
     .id = PROTO_FTP,
     .name = "ftp",
     .transports = PT_TCP,
     .ports = { 21, 2121 },
     .probe = ftp_probe,
+    .state_size = sizeof(struct ftp_state),
+    .parse = ftp_parse,
+    .fini = ftp_fini,
+};
+
+
+/* ftp-data is never found by its bytes: only as a connection an FTP control flow announced. */
+static enum probe_verdict ftp_data_probe(const struct probe_in *in)
+{
+    (void)in;
+    return PROBE_NO;
+}
+
+const struct proto_desc proto_ftp_data = {
+    .id = PROTO_FTP_DATA,
+    .name = "ftp-data",
+    .transports = PT_TCP,
+    .ports = { 20 },
+    .probe = ftp_data_probe,
 };

@@ -100,13 +100,22 @@ struct proto_stats {
     uint64_t memuse, memuse_peak, memcap_drop;
     uint64_t parser_memcap_drop; /* decided flows left unparsed for want of memory */
     uint64_t events;             /* application events emitted */
+    uint64_t expected, expect_matched, expect_dropped;  /* announced connections */
 };
+
+enum { PROTO_EXPECT_MAX = 64 };   /* connections announced and not yet seen */
 
 struct proto_engine {
     struct proto_stats *stats;
     uint64_t memcap;             /* identification and parser state of all flows */
     struct app_sink *sink;       /* where parsers' events go (NULL: nowhere) */
+    struct app_expect expect[PROTO_EXPECT_MAX];
+    unsigned nexpect;
 };
+
+/* A parser's announcement of a connection to come (an FTP data connection); the oldest is
+ * dropped (and counted) when the table is full. */
+void proto_expect(struct proto_engine *pe, const struct app_expect *x);
 
 /* Feeds payload of one direction: reassembled TCP bytes (data == NULL for a gap) or one UDP
  * datagram. Decides the flow's app_proto as soon as a probe says yes or all say no. */

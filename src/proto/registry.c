@@ -178,6 +178,44 @@ static void run_probes(struct proto_engine *pe, struct flow *f, struct app_ident
         decide(pe, f, PROTO_UNKNOWN);
 }
 
+void proto_expect(struct proto_engine *pe, const struct app_expect *x)
+{
+    pe->stats->expected++;
+    if (pe->nexpect == PROTO_EXPECT_MAX) {   /* full: the oldest goes */
+        memmove(pe->expect, pe->expect + 1, (PROTO_EXPECT_MAX - 1) * sizeof pe->expect[0]);
+        pe->nexpect--;
+        pe->stats->expect_dropped++;
+    }
+    pe->expect[pe->nexpect++] = *x;
+}
+
+/* Is this new flow a connection some parser announced? Expired announcements go on the way. */
+static bool expected(struct proto_engine *pe, struct flow *f, uint64_t now)
+{
+    size_t alen = f->key.family == 4 ? 4 : 16;
+    const uint8_t *srv = f->key.addr[!f->client_side], *cli = f->key.addr[f->client_side];
+    uint16_t port = server_port(f);
+    for (unsigned i = 0; i < pe->nexpect;) {
+        struct app_expect *x = &pe->expect[i];
+        if (now > x->expires_us) {
+            pe->expect[i] = pe->expect[--pe->nexpect];
+            continue;
+        }
+        if (x->family == f->key.family && x->listen_port == port &&
+            memcmp(x->listen_addr, srv, alen) == 0 && memcmp(x->peer_addr, cli, alen) == 0) {
+            if (f->id > x->owner && f->id - x->owner <= UINT32_MAX)
+                f->related_back = (uint32_t)(f->id - x->owner);
+            uint8_t id = x->proto;
+            pe->expect[i] = pe->expect[--pe->nexpect];
+            pe->stats->expect_matched++;
+            decide(pe, f, (enum proto_id)id);
+            return true;
+        }
+        i++;
+    }
+    return false;
+}
+
 void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
                      const uint8_t *data, size_t len)
 {
@@ -190,6 +228,10 @@ void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
     bool tcp = f->key.proto == IPPROTO_NUM_TCP;
     if (!tcp && f->key.proto != IPPROTO_NUM_UDP)
         return;
+    if (!f->app && pe->nexpect && expected(pe, f, pe->sink ? pe->sink->now_us : 0)) {
+        parse(pe, f, dir, data, len);
+        return;
+    }
     struct app_ident *st = f->app;
     if (!st) {
         if (pe->stats->memuse + sizeof *st > pe->memcap || !(st = malloc(sizeof *st))) {

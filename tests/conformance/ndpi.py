@@ -17,6 +17,9 @@ Deliberate differences, each applied per flow on evidence and listed when it app
   * evasion: botwatch saw overlapping segments with different bytes in the flow
     (stream.overlaps_differ > 0) and, by design, keeps the first copy; the DPI-evasion tool
     sent a corrupted first copy, so the flow is unknown and flagged, not identified.
+  * announced: a data connection announced on an FTP control connection (PORT/EPRT,
+    227/229) is botwatch's ftp-data, tied to its control flow; nDPI, not following the
+    control channel there, says Unknown.
   * names: nDPI's SMTPS/FTPS (STARTTLS or implicit TLS) is botwatch's smtp/ftp or tls;
     nDPI's NetBIOS over TCP is botwatch's nbss, or smb when SMB rides on the session;
     NetBIOS over UDP (name and datagram services) is not a protocol botwatch names.
@@ -30,7 +33,7 @@ CORPUS = os.path.join(ROOT, '..', 'shared', 'corpus')
 # nDPI master protocol name -> botwatch app_proto ("" = not one of ours)
 NDPI = {
     'HTTP': 'http', 'HTTP_Proxy': 'http', 'HTTP_Connect': 'http', 'TLS': 'tls', 'SSH': 'ssh',
-    'SMTP': 'smtp', 'FTP_CONTROL': 'ftp', 'POP3': 'pop3', 'IMAP': 'imap', 'IRC': 'irc',
+    'SMTP': 'smtp', 'FTP_CONTROL': 'ftp', 'FTP_DATA': 'ftp-data', 'POP3': 'pop3', 'IMAP': 'imap', 'IRC': 'irc',
     'DNS': 'dns', 'BitTorrent': 'bittorrent', 'SOCKS': 'socks', 'SMBv1': 'smb',
     'SMBv23': 'smb', 'NetBIOS': 'nbss',
 }
@@ -74,7 +77,7 @@ def botwatch_flows(bw, pcap):
         # several flows on one tuple (port reuse): keep the one that says most
         differ = e.get('stream', {}).get('overlaps_differ', 0) > 0
         if out.get(key, ('',))[0] in ('', 'unknown'):
-            out[key] = (e['app_proto'], differ)
+            out[key] = (e['app_proto'], differ, 'related_flow_id' in e)
     return out
 
 
@@ -102,7 +105,7 @@ def main():
                 want = ''                         # name/datagram service: not ours
             if key not in ours:
                 continue                          # a flow botwatch keys differently (tunnels)
-            got, differ = ours[key]
+            got, differ, related = ours[key]
             accepted = ALSO.get(master, {want}) if want or master in ALSO else {want}
             if master == 'NetBIOS' and key[0] == 'UDP':
                 accepted = {''}
@@ -113,6 +116,11 @@ def main():
                 deliberate['port-guess'] += 1
                 if args.v:
                     print(f'  port-guess: {where}: nDPI {master} by port, botwatch {got or "-"}')
+                continue
+            if got == 'ftp-data' and related and master == 'Unknown':
+                deliberate['announced'] += 1
+                print(f'  announced: {where}: nDPI Unknown, botwatch ftp-data (the data port '
+                      f'announced on the FTP control connection, related_flow_id)')
                 continue
             if got not in accepted and differ:
                 deliberate['evasion'] += 1

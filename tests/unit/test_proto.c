@@ -377,6 +377,72 @@ static void test_dns_messages(void **state)
     proto_flow_end(&p2, f);
 }
 
+static struct app_expect last_expect;
+static int nexpect;
+
+static void ftp_expect(void *ctx, const struct app_expect *x)
+{
+    proto_expect(ctx, x);
+    last_expect = *x;
+    nexpect++;
+}
+
+static void ftp_ignore(void *ctx, const struct flow *f, const struct app_event *ev)
+{
+    (void)ctx;
+    (void)f;
+    (void)ev;
+}
+
+/* PORT, EPRT and EPSV announce data connections; the one that comes is ftp-data, tied back. */
+static void test_ftp_data_connections(void **state)
+{
+    (void)state;
+    static struct proto_engine p2;
+    memset(&p2, 0, sizeof p2);
+    struct app_sink sk = { .emit = ftp_ignore, .ctx = &p2, .expect = ftp_expect };
+    p2.stats = &st;
+    p2.memcap = 1 << 20;
+    p2.sink = &sk;
+    nexpect = 0;
+    struct flow *ctl = calloc(1, sizeof *ctl);
+    ctl->key.proto = IPPROTO_NUM_TCP;
+    ctl->key.family = 4;
+    memcpy(ctl->key.addr[0], "\x0a\x00\x00\x01", 4);    /* client */
+    memcpy(ctl->key.addr[1], "\x0a\x00\x00\x02", 4);    /* server */
+    ctl->key.port[0] = 40000;
+    ctl->key.port[1] = 21;
+    ctl->id = 7;
+    proto_flow_data(&p2, ctl, DIR_TOCLIENT, (const uint8_t *)"220 FTP ready\r\n", 15);
+    proto_flow_data(&p2, ctl, DIR_TOSERVER, (const uint8_t *)"PORT 10,0,0,1,195,80\r\n", 22);
+    assert_int_equal(ctl->app_proto, PROTO_FTP);
+    assert_int_equal(nexpect, 1);
+    assert_int_equal(last_expect.listen_port, 195 * 256 + 80);
+    assert_memory_equal(last_expect.listen_addr, "\x0a\x00\x00\x01", 4);   /* the client */
+    proto_flow_data(&p2, ctl, DIR_TOSERVER, (const uint8_t *)"EPRT |1|10.0.0.1|6001|\r\n", 24);
+    assert_int_equal(last_expect.listen_port, 6001);
+    proto_flow_data(&p2, ctl, DIR_TOSERVER, (const uint8_t *)"EPSV\r\n", 6);
+    proto_flow_data(&p2, ctl, DIR_TOCLIENT,
+                    (const uint8_t *)"229 Entering Extended Passive Mode (|||6446|)\r\n", 47);
+    assert_int_equal(nexpect, 3);
+    assert_int_equal(last_expect.listen_port, 6446);
+    assert_memory_equal(last_expect.listen_addr, "\x0a\x00\x00\x02", 4);   /* the server */
+    /* the passive data connection arrives: client -> server:6446 */
+    struct flow *data = calloc(1, sizeof *data);
+    data->key = ctl->key;
+    data->key.port[0] = 40001;
+    data->key.port[1] = 6446;
+    data->id = 9;
+    proto_flow_data(&p2, data, DIR_TOCLIENT, (const uint8_t *)"MZ\x90\x00", 4);
+    assert_int_equal(data->app_proto, PROTO_FTP_DATA);
+    assert_int_equal(data->id - data->related_back, 7);
+    assert_int_equal(p2.nexpect, 2);
+    proto_flow_end(&p2, data);
+    proto_flow_end(&p2, ctl);
+    free(data);
+    free(ctl);
+}
+
 static void test_gap_gives_up(void **state)
 {
     (void)state;
@@ -401,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_tls_client_hello_ja3),
         cmocka_unit_test(test_ssh_banners),
         cmocka_unit_test(test_dns_messages),
+        cmocka_unit_test(test_ftp_data_connections),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }
