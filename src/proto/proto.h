@@ -121,6 +121,10 @@ void proto_expect(struct proto_engine *pe, const struct app_expect *x);
  * datagram. Decides the flow's app_proto as soon as a probe says yes or all say no. */
 void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
                      const uint8_t *data, size_t len);
+/* Decides a flow's protocol from context rather than its bytes (tests, fuzzing: each parser
+ * is fuzzed alone this way). The flow must be undecided. */
+void proto_flow_force(struct proto_engine *pe, struct flow *f, enum proto_id id);
+
 /* The conversation is over (TCP closed): an undecided flow with payload becomes unknown
  * (with its entropy), the parser reports what it holds, and all state is freed. Later bytes
  * of the flow are not parsed. Idempotent. */

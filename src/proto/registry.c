@@ -339,3 +339,9 @@ enum proto_id proto_identify(const struct probe_in *in)
     }
     return need_more ? PROTO_NONE : (likely ? likely : PROTO_UNKNOWN);
 }
+
+void proto_flow_force(struct proto_engine *pe, struct flow *f, enum proto_id id)
+{
+    if (f->app_proto == PROTO_NONE && !f->app)
+        decide(pe, f, id);
+}
