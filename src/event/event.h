@@ -136,8 +136,19 @@ struct ftp_cmd {
     uint16_t data_port;              /* PORT/EPRT/PASV/EPSV: the announced data port */
 };
 
+/* One POP3 or IMAP command and its completion: POP3 +OK/-ERR (RFC 1939), IMAP tagged
+ * OK/NO/BAD (RFC 9051 7.1). */
+struct mail_cmd {
+    struct bytes tag;                /* IMAP only */
+    struct bytes command, arg;
+    struct bytes status;             /* "+OK", "-ERR", "OK", "NO", "BAD"; empty if none seen */
+    struct bytes reply;              /* the rest of the completion line */
+    uint64_t response_bytes;         /* POP3 multi-line / IMAP untagged data before it */
+};
+
 enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY, APP_EV_TLS,
-                      APP_EV_SSH, APP_EV_HTTP, APP_EV_DNS, APP_EV_FTP };
+                      APP_EV_SSH, APP_EV_HTTP, APP_EV_DNS, APP_EV_FTP, APP_EV_POP3,
+                      APP_EV_IMAP };
 
 struct app_event {
     enum app_event_type type;
@@ -153,6 +164,7 @@ struct app_event {
         const struct http_txn *http;
         const struct dns_msg *dns;
         const struct ftp_cmd *ftp;
+        const struct mail_cmd *mail;
     } u;
 };
 

@@ -756,6 +756,28 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
         jb_close(j);
         break;
     }
+    case APP_EV_POP3:
+    case APP_EV_IMAP: {
+        const struct mail_cmd *c = ev->u.mail;
+        const char *name = ev->type == APP_EV_POP3 ? "pop3" : "imap";
+        head(e, ev->ts_us, f, name);
+        jb_cstr(j, "app_proto", name);
+        jb_obj(j, name);
+        if (c->tag.len)
+            jb_bytes(j, "tag", c->tag);
+        jb_bytes(j, "command", c->command);
+        /* credentials are evidence, as in the ftp and irc records */
+        if (c->arg.len)
+            jb_bytes(j, "arg", c->arg);
+        if (c->status.len) {
+            jb_bytes(j, "status", c->status);
+            jb_bytes(j, "reply", c->reply);
+        }
+        if (c->response_bytes)
+            jb_u64(j, "response_bytes", c->response_bytes);
+        jb_close(j);
+        break;
+    }
     case APP_EV_SMTP:
         head(e, ev->ts_us, f, "smtp");
         jb_cstr(j, "app_proto", "smtp");

@@ -228,6 +228,6 @@ const struct proto_desc proto_ftp_data = {
     .id = PROTO_FTP_DATA,
     .name = "ftp-data",
     .transports = PT_TCP,
-    .ports = { 20 },
+    .ports = { 0 },                      /* negotiated on the control connection */
     .probe = ftp_data_probe,
 };

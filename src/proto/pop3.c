@@ -24,10 +24,102 @@ static enum probe_verdict pop3_probe(const struct probe_in *in)
     return PROBE_NEED_MORE;
 }
 
+
+/* ===== Parser: commands and their +OK/-ERR (RFC 1939, RFC 2449) =====
+ * Multi-line answers (LIST and UIDL without argument, RETR, TOP, CAPA) run to a line holding
+ * only "."; their size is counted. One "pop3" event per command. */
+
+#include "proto/mailparse.h"
+
+struct pop3_state {
+    struct mail_lines ml;
+    bool pending, in_body, multi;
+    uint8_t cmd[16], arg[MAIL_STR], status[8], reply[MAIL_STR];
+    struct mail_cmd c;
+    struct app_sink *sink;
+    const struct flow *f;
+};
+
+static void pop3_emit(struct pop3_state *s)
+{
+    struct app_event ev = { .type = APP_EV_POP3, .dir = DIR_TOSERVER, .ts_us = s->sink->now_us,
+                            .u.mail = &s->c };
+    s->sink->emit(s->sink->ctx, s->f, &ev);
+    s->pending = false;
+}
+
+static bool pop3_multiline(struct bytes cmd, struct bytes arg)
+{
+    if (cmd.len == 4 && (prefix_match(cmd.p, 4, "RETR", true) == PFX_YES ||
+                         prefix_match(cmd.p, 4, "CAPA", true) == PFX_YES ||
+                         prefix_match(cmd.p, 3, "TOP", true) == PFX_YES))
+        return true;
+    return cmd.len == 4 && arg.len == 0 && (prefix_match(cmd.p, 4, "LIST", true) == PFX_YES ||
+                                            prefix_match(cmd.p, 4, "UIDL", true) == PFX_YES);
+}
+
+static void pop3_line(void *ctx, enum flow_dir dir, struct bytes l)
+{
+    struct pop3_state *s = ctx;
+    if (dir == DIR_TOSERVER) {
+        if (s->pending)
+            pop3_emit(s);
+        struct bytes w, rest;
+        mail_split(l, &w, &rest);
+        memset(&s->c, 0, sizeof s->c);
+        s->c.command = mail_keep(s->cmd, sizeof s->cmd, w);
+        s->c.arg = mail_keep(s->arg, sizeof s->arg, rest);
+        s->multi = pop3_multiline(w, rest);
+        s->pending = true;
+        return;
+    }
+    if (s->in_body) {
+        if (l.len == 1 && l.p[0] == '.') {
+            s->in_body = false;
+            if (s->pending)
+                pop3_emit(s);
+        } else {
+            s->c.response_bytes += l.len + 2;
+        }
+        return;
+    }
+    if (!s->pending || !(l.len && (l.p[0] == '+' || l.p[0] == '-')))
+        return;                          /* the greeting, or a SASL continuation */
+    struct bytes st, rest;
+    mail_split(l, &st, &rest);
+    s->c.status = mail_keep(s->status, sizeof s->status, st);
+    s->c.reply = mail_keep(s->reply, sizeof s->reply, rest);
+    if (s->multi && st.len == 3 && st.p[0] == '+')
+        s->in_body = true;               /* the event goes out at the final "." */
+    else
+        pop3_emit(s);
+}
+
+static void pop3_parse(struct app_sink *sink, const struct flow *f, void *state,
+                       enum flow_dir dir, const uint8_t *data, size_t len)
+{
+    struct pop3_state *s = state;
+    s->sink = sink;
+    s->f = f;
+    mail_lines_feed(&s->ml, dir, data, len, s, pop3_line, NULL);
+}
+
+static void pop3_fini(struct app_sink *sink, const struct flow *f, void *state)
+{
+    struct pop3_state *s = state;
+    s->sink = sink;
+    s->f = f;
+    if (s->pending)
+        pop3_emit(s);
+}
+
 const struct proto_desc proto_pop3 = {
     .id = PROTO_POP3,
     .name = "pop3",
     .transports = PT_TCP,
     .ports = { 110 },
     .probe = pop3_probe,
+    .state_size = sizeof(struct pop3_state),
+    .parse = pop3_parse,
+    .fini = pop3_fini,
 };

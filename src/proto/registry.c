@@ -115,7 +115,9 @@ static void decide(struct proto_engine *pe, struct flow *f, enum proto_id id)
         f->app_entropy_x100 = (uint16_t)proto_entropy_x100(st->buf[d], st->len[d]);
         f->app_sample_bytes = st->len[d];
     }
-    if (id != PROTO_UNKNOWN && !proto_port_is_usual(id, server_port(f))) {
+    const struct proto_desc *pd = desc_of((uint8_t)id);
+    /* a protocol with no usual ports (ftp-data: negotiated) is never on an unusual one */
+    if (pd && pd->ports[0] && !proto_port_is_usual(id, server_port(f))) {
         f->app_unusual_port = true;
         pe->stats->unusual_port++;
     }
