@@ -146,9 +146,18 @@ struct mail_cmd {
     uint64_t response_bytes;         /* POP3 multi-line / IMAP untagged data before it */
 };
 
+/* One BitTorrent DHT message (BEP 5). Slices borrow from the datagram. */
+struct dht_msg {
+    struct bytes transaction_id, type, query, client_version;
+    struct bytes node_id, info_hash, target;     /* 20 bytes each when present */
+    unsigned nodes, values;                      /* compact nodes / peer values returned */
+    int64_t error_code;                          /* error messages */
+    struct bytes error_text;
+};
+
 enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY, APP_EV_TLS,
                       APP_EV_SSH, APP_EV_HTTP, APP_EV_DNS, APP_EV_FTP, APP_EV_POP3,
-                      APP_EV_IMAP };
+                      APP_EV_IMAP, APP_EV_DHT };
 
 struct app_event {
     enum app_event_type type;
@@ -165,6 +174,7 @@ struct app_event {
         const struct dns_msg *dns;
         const struct ftp_cmd *ftp;
         const struct mail_cmd *mail;
+        const struct dht_msg *dht;
     } u;
 };
 

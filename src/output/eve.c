@@ -778,6 +778,37 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
         jb_close(j);
         break;
     }
+    case APP_EV_DHT: {
+        /* Suricata's bittorrent_dht record */
+        const struct dht_msg *d = ev->u.dht;
+        head(e, ev->ts_us, f, "bittorrent_dht");
+        jb_cstr(j, "app_proto", "bittorrent-dht");
+        jb_obj(j, "bittorrent_dht");
+        hex(j, "transaction_id", d->transaction_id.p, d->transaction_id.len);
+        if (d->client_version.len)
+            hex(j, "client_version", d->client_version.p, d->client_version.len);
+        uint8_t y = d->type.p[0];
+        jb_cstr(j, "type", y == 'q' ? "query" : y == 'r' ? "response" : y == 'e' ? "error"
+                                                                          : "other");
+        if (d->query.len)
+            jb_bytes(j, "request_type", d->query);
+        if (d->node_id.len)
+            hex(j, "id", d->node_id.p, d->node_id.len);
+        if (d->info_hash.len)
+            hex(j, "info_hash", d->info_hash.p, d->info_hash.len);
+        if (d->target.len)
+            hex(j, "target", d->target.p, d->target.len);
+        if (d->nodes)
+            jb_u64(j, "nodes", d->nodes);
+        if (d->values)
+            jb_u64(j, "values", d->values);
+        if (y == 'e') {
+            jb_u64(j, "error_code", d->error_code > 0 ? (uint64_t)d->error_code : 0);
+            jb_bytes(j, "error_msg", d->error_text);
+        }
+        jb_close(j);
+        break;
+    }
     case APP_EV_SMTP:
         head(e, ev->ts_us, f, "smtp");
         jb_cstr(j, "app_proto", "smtp");

@@ -57,13 +57,6 @@ static enum probe_verdict dht_probe(const struct probe_in *in)
                : PROBE_NO;
 }
 
-const struct proto_desc proto_bt_dht = {
-    .id = PROTO_BT_DHT,
-    .name = "bittorrent-dht",
-    .transports = PT_UDP,
-    .ports = { 6881, 6882, 6883, 6884, 6885, 6886, 6887, 6889 },
-    .probe = dht_probe,
-};
 
 /* ===== Parser: the handshake of each direction, and who sent it =====
  *   pstrlen(1)=19 pstr(19)="BitTorrent protocol" reserved(8) info_hash(20) peer_id(20)
@@ -254,4 +247,180 @@ const struct proto_desc proto_bittorrent = {
     .probe = bt_probe,
     .state_size = sizeof(struct bt_state),
     .parse = bt_parse,
+};
+
+/* ===== DHT parser: one event per datagram (BEP 5) =====
+ * A bounded bencode reader: strings "len:bytes", integers "i...e", lists "l...e",
+ * dictionaries "d...e" with string keys; nesting beyond BENCODE_DEPTH and lengths past the
+ * datagram end the parse. */
+
+enum { BENCODE_DEPTH = 8 };
+
+static bool be_string(struct rd *r, struct bytes *out)
+{
+    uint64_t n = 0;
+    int digits = 0;
+    while (rd_left(r) && is_digit(r->p[r->off]) && digits < 10) {
+        n = n * 10 + (uint64_t)(r->p[r->off] - '0');
+        rd_skip(r, 1);
+        digits++;
+    }
+    if (!digits || rd_u8(r) != ':' || n > rd_left(r)) {
+        r->bad = true;
+        return false;
+    }
+    *out = rd_bytes(r, (size_t)n);
+    return !r->bad;
+}
+
+static bool be_int(struct rd *r, int64_t *out)
+{
+    rd_skip(r, 1);                                /* 'i' */
+    bool neg = rd_left(r) && r->p[r->off] == '-';
+    if (neg)
+        rd_skip(r, 1);
+    int64_t v = 0;
+    int digits = 0;
+    while (rd_left(r) && is_digit(r->p[r->off]) && digits < 18) {
+        v = v * 10 + (r->p[r->off] - '0');
+        rd_skip(r, 1);
+        digits++;
+    }
+    if (!digits || rd_u8(r) != 'e') {
+        r->bad = true;
+        return false;
+    }
+    *out = neg ? -v : v;
+    return true;
+}
+
+static bool be_skip(struct rd *r, int depth)
+{
+    if (!rd_left(r) || depth > BENCODE_DEPTH) {
+        r->bad = true;
+        return false;
+    }
+    uint8_t c = r->p[r->off];
+    if (c == 'i') {
+        int64_t v;
+        return be_int(r, &v);
+    }
+    if (c == 'l' || c == 'd') {
+        rd_skip(r, 1);
+        while (rd_left(r) && r->p[r->off] != 'e') {
+            struct bytes k;
+            if (c == 'd' && !be_string(r, &k))
+                return false;
+            if (!be_skip(r, depth + 1))
+                return false;
+        }
+        return rd_u8(r) == 'e' && !r->bad;
+    }
+    struct bytes s;
+    return be_string(r, &s);
+}
+
+static bool key_is(struct bytes k, const char *s)
+{
+    return k.len == strlen(s) && memcmp(k.p, s, k.len) == 0;
+}
+
+/* The inner "a" (arguments) or "r" (response) dictionary. */
+static bool dht_inner(struct rd *r, struct dht_msg *m)
+{
+    if (rd_u8(r) != 'd')
+        return false;
+    while (rd_left(r) && r->p[r->off] != 'e') {
+        struct bytes k, v;
+        if (!be_string(r, &k))
+            return false;
+        if (rd_left(r) && is_digit(r->p[r->off]) && (key_is(k, "id") || key_is(k, "info_hash") ||
+                                                      key_is(k, "target") || key_is(k, "nodes"))) {
+            if (!be_string(r, &v))
+                return false;
+            if (key_is(k, "id"))
+                m->node_id = v;
+            else if (key_is(k, "info_hash"))
+                m->info_hash = v;
+            else if (key_is(k, "target"))
+                m->target = v;
+            else
+                m->nodes = (unsigned)(v.len / 26);  /* compact node info: 20 + 6 bytes */
+        } else if (key_is(k, "values") && rd_left(r) && r->p[r->off] == 'l') {
+            rd_skip(r, 1);
+            while (rd_left(r) && r->p[r->off] != 'e') {
+                if (!be_skip(r, 2))
+                    return false;
+                m->values++;
+            }
+            rd_skip(r, 1);
+        } else if (!be_skip(r, 1)) {
+            return false;
+        }
+    }
+    return rd_u8(r) == 'e' && !r->bad;
+}
+
+static bool dht_decode(struct bytes b, struct dht_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    struct rd r = rd_init(b.p, b.len);
+    if (rd_u8(&r) != 'd')
+        return false;
+    while (rd_left(&r) && r.p[r.off] != 'e') {
+        struct bytes k, v;
+        if (!be_string(&r, &k))
+            return false;
+        if ((key_is(k, "t") || key_is(k, "y") || key_is(k, "q") || key_is(k, "v")) &&
+            rd_left(&r) && is_digit(r.p[r.off])) {
+            if (!be_string(&r, &v))
+                return false;
+            if (key_is(k, "t"))
+                m->transaction_id = v;
+            else if (key_is(k, "y"))
+                m->type = v;
+            else if (key_is(k, "q"))
+                m->query = v;
+            else
+                m->client_version = v;
+        } else if ((key_is(k, "a") || key_is(k, "r")) && rd_left(&r) && r.p[r.off] == 'd') {
+            if (!dht_inner(&r, m))
+                return false;
+        } else if (key_is(k, "e") && rd_left(&r) && r.p[r.off] == 'l') {
+            rd_skip(&r, 1);                        /* [code, "message"] */
+            if (rd_left(&r) && r.p[r.off] == 'i')
+                be_int(&r, &m->error_code);
+            if (rd_left(&r) && is_digit(r.p[r.off]))
+                be_string(&r, &m->error_text);
+            while (rd_left(&r) && r.p[r.off] != 'e')
+                if (!be_skip(&r, 2))
+                    return false;
+            rd_skip(&r, 1);
+        } else if (!be_skip(&r, 1)) {
+            return false;
+        }
+    }
+    return !r.bad && m->type.len == 1;
+}
+
+static void dht_parse(struct app_sink *sink, const struct flow *f, void *state,
+                      enum flow_dir dir, const uint8_t *data, size_t len)
+{
+    (void)state;
+    struct dht_msg m;
+    if (!data || !dht_decode((struct bytes){ data, len }, &m))
+        return;
+    struct app_event ev = { .type = APP_EV_DHT, .dir = dir, .ts_us = sink->now_us,
+                            .u.dht = &m };
+    sink->emit(sink->ctx, f, &ev);
+}
+
+const struct proto_desc proto_bt_dht = {
+    .id = PROTO_BT_DHT,
+    .name = "bittorrent-dht",
+    .transports = PT_UDP,
+    .ports = { 6881, 6882, 6883, 6884, 6885, 6886, 6887, 6889 },
+    .probe = dht_probe,
+    .state_size = 1,                             /* stateless: each datagram stands alone */
+    .parse = dht_parse,
 };

@@ -443,6 +443,47 @@ static void test_ftp_data_connections(void **state)
     free(ctl);
 }
 
+struct dhtgot {
+    int n;
+    char query[32];
+    size_t info_hash_len;
+};
+
+static void dht_collect(void *ctx, const struct flow *f, const struct app_event *ev)
+{
+    (void)f;
+    struct dhtgot *g = ctx;
+    if (ev->type != APP_EV_DHT)
+        return;
+    g->n++;
+    snprintf(g->query, sizeof g->query, "%.*s", (int)ev->u.dht->query.len,
+             (const char *)ev->u.dht->query.p);
+    g->info_hash_len = ev->u.dht->info_hash.len;
+}
+
+static void test_dht_messages(void **state)
+{
+    (void)state;
+    struct dhtgot got = { 0 };
+    struct app_sink sk = { .emit = dht_collect, .ctx = &got };
+    struct proto_engine p2 = { .stats = &st, .memcap = 1 << 20, .sink = &sk };
+    static const char q[] = "d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz123456e"
+                            "1:q9:get_peers1:t2:aa1:y1:qe";
+    struct flow *f = mkflow(false, 40000, false);
+    proto_flow_data(&p2, f, DIR_TOSERVER, (const uint8_t *)q, sizeof q - 1);
+    assert_int_equal(f->app_proto, PROTO_BT_DHT);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.query, "get_peers");
+    assert_int_equal(got.info_hash_len, 20);
+    /* hostile: nesting past the limit, a length past the end: no event, nothing overread */
+    static const char deep[] = "d1:tlllllllllllllllllli1eeeeeeeeeeeeeeeeeee1:y1:qe";
+    proto_flow_data(&p2, f, DIR_TOSERVER, (const uint8_t *)deep, sizeof deep - 1);
+    static const char longstr[] = "d1:t99999:x1:y1:qe";
+    proto_flow_data(&p2, f, DIR_TOSERVER, (const uint8_t *)longstr, sizeof longstr - 1);
+    assert_int_equal(got.n, 1);
+    proto_flow_end(&p2, f);
+}
+
 static void test_gap_gives_up(void **state)
 {
     (void)state;
@@ -468,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_ssh_banners),
         cmocka_unit_test(test_dns_messages),
         cmocka_unit_test(test_ftp_data_connections),
+        cmocka_unit_test(test_dht_messages),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }
