@@ -155,9 +155,20 @@ struct dht_msg {
     struct bytes error_text;
 };
 
+/* One SMB message header and what it names (MS-SMB2 2.2, MS-CIFS 2.2.3.1). */
+struct smb_msg {
+    unsigned version;            /* 1 or 2 (2 covers SMB 2 and 3) */
+    unsigned command;
+    bool response;
+    uint32_t status;             /* NT status (responses) */
+    uint16_t dialect;            /* SMB2 NEGOTIATE response: 0x0202 ... 0x0311 */
+    char share[256];             /* TREE_CONNECT request path, UTF-8 */
+    char filename[256];          /* CREATE request name, UTF-8 */
+};
+
 enum app_event_type { APP_EV_IRC, APP_EV_SMTP, APP_EV_BITTORRENT, APP_EV_PROXY, APP_EV_TLS,
                       APP_EV_SSH, APP_EV_HTTP, APP_EV_DNS, APP_EV_FTP, APP_EV_POP3,
-                      APP_EV_IMAP, APP_EV_DHT };
+                      APP_EV_IMAP, APP_EV_DHT, APP_EV_SMB };
 
 struct app_event {
     enum app_event_type type;
@@ -175,6 +186,7 @@ struct app_event {
         const struct ftp_cmd *ftp;
         const struct mail_cmd *mail;
         const struct dht_msg *dht;
+        const struct smb_msg *smb;
     } u;
 };
 

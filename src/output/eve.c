@@ -809,6 +809,43 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
         jb_close(j);
         break;
     }
+    case APP_EV_SMB: {
+        /* Suricata's smb record, in part */
+        static const char *const cmd2[] = { "SMB2_COMMAND_NEGOTIATE", "SMB2_COMMAND_SESSION_SETUP",
+            "SMB2_COMMAND_LOGOFF", "SMB2_COMMAND_TREE_CONNECT", "SMB2_COMMAND_TREE_DISCONNECT",
+            "SMB2_COMMAND_CREATE", "SMB2_COMMAND_CLOSE", "SMB2_COMMAND_FLUSH", "SMB2_COMMAND_READ",
+            "SMB2_COMMAND_WRITE", "SMB2_COMMAND_LOCK", "SMB2_COMMAND_IOCTL", "SMB2_COMMAND_CANCEL",
+            "SMB2_COMMAND_KEEPALIVE", "SMB2_COMMAND_QUERY_DIRECTORY", "SMB2_COMMAND_CHANGE_NOTIFY",
+            "SMB2_COMMAND_QUERY_INFO", "SMB2_COMMAND_SET_INFO", "SMB2_COMMAND_OPLOCK_BREAK" };
+        const struct smb_msg *m = ev->u.smb;
+        char b[16];
+        head(e, ev->ts_us, f, "smb");
+        jb_cstr(j, "app_proto", "smb");
+        jb_obj(j, "smb");
+        jb_u64(j, "version", m->version);
+        jb_cstr(j, "direction", ev->dir == DIR_TOSERVER ? "request" : "response");
+        if (m->version == 2 && m->command < sizeof cmd2 / sizeof cmd2[0]) {
+            jb_cstr(j, "command", cmd2[m->command]);
+        } else {
+            snprintf(b, sizeof b, "%u", m->command);
+            jb_cstr(j, "command", b);
+        }
+        if (m->response) {
+            snprintf(b, sizeof b, "0x%08x", (unsigned)m->status);
+            jb_cstr(j, "status_code", b);
+        }
+        if (m->dialect) {
+            snprintf(b, sizeof b, "%u.%u.%u", m->dialect >> 8, (m->dialect >> 4) & 15,
+                     m->dialect & 15);
+            jb_cstr(j, "dialect", b);
+        }
+        if (m->share[0])
+            jb_cstr(j, "share", m->share);
+        if (m->filename[0])
+            jb_cstr(j, "filename", m->filename);
+        jb_close(j);
+        break;
+    }
     case APP_EV_SMTP:
         head(e, ev->ts_us, f, "smtp");
         jb_cstr(j, "app_proto", "smtp");

@@ -484,6 +484,42 @@ static void test_dht_messages(void **state)
     proto_flow_end(&p2, f);
 }
 
+struct smbgot {
+    int n;
+    char share[256];
+};
+
+static void smb_collect(void *ctx, const struct flow *f, const struct app_event *ev)
+{
+    (void)f;
+    struct smbgot *g = ctx;
+    if (ev->type != APP_EV_SMB)
+        return;
+    g->n++;
+    snprintf(g->share, sizeof g->share, "%s", ev->u.smb->share);
+}
+
+static void test_smb_tree_connect(void **state)
+{
+    (void)state;
+    struct smbgot got = { 0 };
+    struct app_sink sk = { .emit = smb_collect, .ctx = &got };
+    struct proto_engine p2 = { .stats = &st, .memcap = 1 << 20, .sink = &sk };
+    static const uint8_t tc[] = "\x00\x00\x00\x5a\xfe\x53\x4d\x42\x40\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09\x00\x00\x00\x48\x00\x12\x00\x5c\x00\x5c\x00\x68\x00\x5c\x00\x73\x00\x68\x00\x61\x00\x72\x00\x65\x00";
+    static const uint8_t bad[] = "\x00\x00\x00\x48\xfe\x53\x4d\x42\x40\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x09\x00\x00\x00\x60\xea\xa0\x0f";
+    struct flow *f = mkflow(true, 8445, false);
+    proto_flow_data(&p2, f, DIR_TOSERVER, tc, 30);           /* split inside the message */
+    proto_flow_data(&p2, f, DIR_TOSERVER, tc + 30, sizeof tc - 1 - 30);
+    assert_int_equal(f->app_proto, PROTO_SMB);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.share, "\\\\h\\share");
+    /* a path offset and length far outside the message: no share, nothing overread */
+    proto_flow_data(&p2, f, DIR_TOSERVER, bad, sizeof bad - 1);
+    assert_int_equal(got.n, 2);
+    assert_string_equal(got.share, "");
+    proto_flow_end(&p2, f);
+}
+
 static void test_gap_gives_up(void **state)
 {
     (void)state;
@@ -510,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_dns_messages),
         cmocka_unit_test(test_ftp_data_connections),
         cmocka_unit_test(test_dht_messages),
+        cmocka_unit_test(test_smb_tree_connect),
     };
     return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
 }
