@@ -54,6 +54,8 @@ static void on_app_event(void *ctx, const struct flow *f, const struct app_event
 {
     struct engine *e = ctx;
     e->app_stats.events++;
+    if (ev->type == APP_EV_IRC && ev->u.irc->truncated)
+        e->app_stats.irc_overlong++;
     if (e->have_eve)
         eve_app_event(&e->eve, f, ev);
 }

@@ -321,6 +321,7 @@ void eve_stats(struct eve *e, const struct bw_stats *s, const struct proto_stats
     jb_u64(j, "expected", ps->expected);
     jb_u64(j, "expect_matched", ps->expect_matched);
     jb_u64(j, "expect_dropped", ps->expect_dropped);
+    jb_u64(j, "irc_overlong", ps->irc_overlong);
     jb_close(j);
 
     jb_close(j);

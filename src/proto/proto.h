@@ -101,6 +101,7 @@ struct proto_stats {
     uint64_t parser_memcap_drop; /* decided flows left unparsed for want of memory */
     uint64_t events;             /* application events emitted */
     uint64_t expected, expect_matched, expect_dropped;  /* announced connections */
+    uint64_t irc_overlong;       /* IRC lines cut at 512 bytes */
 };
 
 enum { PROTO_EXPECT_MAX = 64 };   /* connections announced and not yet seen */

@@ -310,9 +310,10 @@ void proto_stats_print(FILE *out, const struct proto_stats *ps)
             any = true;
         }
     fprintf(out, "%s; on unusual ports %" PRIu64 ", given up at a gap %" PRIu64
-            ", memcap drops %" PRIu64 " (parsers %" PRIu64 "); %" PRIu64 " events\n",
+            ", memcap drops %" PRIu64 " (parsers %" PRIu64 "); %" PRIu64 " events, %" PRIu64
+            " IRC lines cut at 512 bytes\n",
             any ? "" : " none", ps->unusual_port, ps->gave_up_gap, ps->memcap_drop,
-            ps->parser_memcap_drop, ps->events);
+            ps->parser_memcap_drop, ps->events, ps->irc_overlong);
 }
 
 enum proto_id proto_identify(const struct probe_in *in)
