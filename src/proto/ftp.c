@@ -36,15 +36,15 @@ static enum probe_verdict ftp_probe(const struct probe_in *in)
  * addresses are the control connection's own (an announced address can be NATed or forged);
  * only the port is taken from the text. */
 
-#include <stdlib.h>
+#include "proto/textlines.h"
 
-enum { FTP_MAX_LINE = 512, FTP_EXPECT_US = 120 * 1000000 };
+enum { FTP_EXPECT_US = 120 * 1000000 };
 
 struct ftp_state {
-    uint8_t line[2][FTP_MAX_LINE];
-    uint16_t len[2];
-    bool resync[2];
+    struct text_lines tl;
     bool pending;                    /* a command is waiting for its final reply */
+    struct app_sink *sink;           /* for the line callback */
+    const struct flow *f;
     uint8_t cmd[16], arg[256];
     struct ftp_cmd c;
 };
@@ -161,41 +161,23 @@ static void ftp_line(struct app_sink *sink, const struct flow *f, struct ftp_sta
     if (code / 100 == 1)
         return;                              /* preliminary (150): the final one follows */
     s->c.reply = code;
-    size_t k = l.len < sizeof s->line[1] ? l.len : sizeof s->line[1];
-    s->c.reply_text = (struct bytes){ l.p, k };
+    s->c.reply_text = l;                 /* borrowed: valid while the event is emitted */
     ftp_emit(sink, f, s);
+}
+
+static void ftp_line_cb(void *ctx, enum flow_dir dir, struct bytes l)
+{
+    struct ftp_state *s = ctx;
+    ftp_line(s->sink, s->f, s, dir, l);
 }
 
 static void ftp_parse(struct app_sink *sink, const struct flow *f, void *state,
                       enum flow_dir dir, const uint8_t *data, size_t len)
 {
     struct ftp_state *s = state;
-    if (!data) {
-        s->len[dir] = 0;
-        s->resync[dir] = true;
-        return;
-    }
-    if (s->resync[dir]) {
-        if (!skip_line_tail(&data, &len))
-            return;
-        s->resync[dir] = false;
-    }
-    while (len) {
-        const uint8_t *lf = memchr(data, '\n', len);
-        size_t n = lf ? (size_t)(lf - data) : len;
-        size_t room = FTP_MAX_LINE - s->len[dir], take = n < room ? n : room;
-        memcpy(s->line[dir] + s->len[dir], data, take);
-        s->len[dir] = (uint16_t)(s->len[dir] + take);
-        if (!lf)
-            return;
-        struct bytes l = { s->line[dir], s->len[dir] };
-        if (l.len && l.p[l.len - 1] == '\r')
-            l.len--;
-        ftp_line(sink, f, s, dir, l);
-        s->len[dir] = 0;
-        data += n + 1;
-        len -= n + 1;
-    }
+    s->sink = sink;
+    s->f = f;
+    text_lines_feed(&s->tl, dir, data, len, s, ftp_line_cb, NULL);
 }
 
 static void ftp_fini(struct app_sink *sink, const struct flow *f, void *state)

@@ -31,12 +31,12 @@ static enum probe_verdict imap_probe(const struct probe_in *in)
 
 #include <stdlib.h>
 
-#include "proto/mailparse.h"
+#include "proto/textlines.h"
 
 enum { IMAP_PENDING = 8 };
 
 struct imap_state {
-    struct mail_lines ml;
+    struct text_lines ml;
     uint64_t literal[2];                 /* raw bytes still to skip, by direction */
     struct {
         uint8_t tag[32], cmd[24], arg[MAIL_STR];
@@ -143,7 +143,7 @@ static void imap_parse(struct app_sink *sink, const struct flow *f, void *state,
     s->f = f;
     if (!data)
         s->literal[dir] = 0;
-    mail_lines_feed(&s->ml, dir, data, len, s, imap_line, imap_raw);
+    text_lines_feed(&s->ml, dir, data, len, s, imap_line, imap_raw);
 }
 
 static void imap_fini(struct app_sink *sink, const struct flow *f, void *state)

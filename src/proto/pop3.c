@@ -29,10 +29,10 @@ static enum probe_verdict pop3_probe(const struct probe_in *in)
  * Multi-line answers (LIST and UIDL without argument, RETR, TOP, CAPA) run to a line holding
  * only "."; their size is counted. One "pop3" event per command. */
 
-#include "proto/mailparse.h"
+#include "proto/textlines.h"
 
 struct pop3_state {
-    struct mail_lines ml;
+    struct text_lines ml;
     bool pending, in_body, multi;
     uint8_t cmd[16], arg[MAIL_STR], status[8], reply[MAIL_STR];
     struct mail_cmd c;
@@ -101,7 +101,7 @@ static void pop3_parse(struct app_sink *sink, const struct flow *f, void *state,
     struct pop3_state *s = state;
     s->sink = sink;
     s->f = f;
-    mail_lines_feed(&s->ml, dir, data, len, s, pop3_line, NULL);
+    text_lines_feed(&s->ml, dir, data, len, s, pop3_line, NULL);
 }
 
 static void pop3_fini(struct app_sink *sink, const struct flow *f, void *state)

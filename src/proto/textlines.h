@@ -1,25 +1,25 @@
 /* SPDX-License-Identifier: MIT
- * mailparse.h — the line machinery POP3 and IMAP share: lines per direction (capped, resync
- * after a gap) and the copy of one command with its completion. */
-#ifndef BW_MAILPARSE_H
-#define BW_MAILPARSE_H
+ * textlines.h — the line machinery of the command/reply text protocols (FTP, POP3, IMAP):
+ * lines per direction (capped, resync after a gap), splitting and copying. */
+#ifndef BW_TEXTLINES_H
+#define BW_TEXTLINES_H
 
 #include "proto/proto.h"
 #include "proto/textline.h"
 
-enum { MAIL_MAX_LINE = 1024, MAIL_STR = 128 };
+enum { TEXT_MAX_LINE = 1024, MAIL_STR = 128 };
 
-struct mail_lines {
-    uint8_t line[2][MAIL_MAX_LINE];
+struct text_lines {
+    uint8_t line[2][TEXT_MAX_LINE];
     uint16_t len[2];
     bool resync[2];
 };
 
 /* Feeds bytes; calls fn(ctx, dir, line) for each complete line (CR stripped). A line longer
- * than MAIL_MAX_LINE is cut. data == NULL is a gap: the line in progress is dropped and the
+ * than TEXT_MAX_LINE is cut. data == NULL is a gap: the line in progress is dropped and the
  * tail of the cut line skipped. `raw`, if set, is asked first how many of the bytes are not
  * lines (literals, message bodies) and skips them. */
-static inline void mail_lines_feed(struct mail_lines *ml, enum flow_dir dir, const uint8_t *data,
+static inline void text_lines_feed(struct text_lines *ml, enum flow_dir dir, const uint8_t *data,
                                    size_t len, void *ctx,
                                    void (*fn)(void *ctx, enum flow_dir dir, struct bytes line),
                                    size_t (*raw)(void *ctx, enum flow_dir dir, size_t avail))
@@ -45,7 +45,7 @@ static inline void mail_lines_feed(struct mail_lines *ml, enum flow_dir dir, con
         }
         const uint8_t *lf = memchr(data, '\n', len);
         size_t n = lf ? (size_t)(lf - data) : len;
-        size_t room = MAIL_MAX_LINE - ml->len[dir], take = n < room ? n : room;
+        size_t room = TEXT_MAX_LINE - ml->len[dir], take = n < room ? n : room;
         memcpy(ml->line[dir] + ml->len[dir], data, take);
         ml->len[dir] = (uint16_t)(ml->len[dir] + take);
         if (!lf)
