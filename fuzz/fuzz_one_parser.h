@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
- * fuzz_one_parser.h — the body of the per-parser fuzz targets (fuzz_irc.c, fuzz_smtp.c, ...):
- * the flow is forced to FUZZ_PROTO before any byte is seen, so every input goes straight to
- * that parser, without having to pass its probe first. Input as for fuzz_proto: flags(1: bit
+ * fuzz_one_parser.h — the body of the protocol fuzz targets: fuzz_proto (nothing forced:
+ * every probe and, once one decides, its parser) and the per-parser ones (fuzz_irc.c, ...),
+ * where the flow is forced to FUZZ_PROTO before any byte is seen, so every input goes
+ * straight to that parser without having to pass its probe first. Input as for fuzz_proto: flags(1: bit
  * 1 midstream) server port(2), then chunks of dir+len(2: top bit direction, 15 bits length,
  * 0x7fff a gap) and their bytes. UDP parsers get each chunk as a datagram. */
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include "proto/proto.h"
 #include "util/rd.h"
 
+/* FUZZ_PROTO PROTO_NONE: nothing forced, identification decides (fuzz_proto), and the
+ * input's flag bit 0 picks UDP. */
 #ifndef FUZZ_PROTO
 #error "define FUZZ_PROTO"
 #endif
@@ -48,13 +51,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct flow *f = calloc(1, sizeof *f);    /* exactly one record: ASan sees its end */
     if (!f)
         return 0;
-    f->key.proto = FUZZ_UDP ? IPPROTO_NUM_UDP : IPPROTO_NUM_TCP;
+    bool udp = FUZZ_UDP || (FUZZ_PROTO == PROTO_NONE && (flags & 1));
+    f->key.proto = udp ? IPPROTO_NUM_UDP : IPPROTO_NUM_TCP;
     f->key.family = 4;
     f->key.port[0] = 40000;
     f->key.port[1] = port;
     f->midstream = flags & 2;
     f->id = 2;
-    proto_flow_force(&pe, f, FUZZ_PROTO);
+    if (FUZZ_PROTO != PROTO_NONE)
+        proto_flow_force(&pe, f, FUZZ_PROTO);
     while (rd_left(&r) >= 2) {
         uint16_t h = rd_be16(&r);
         enum flow_dir dir = h >> 15 ? DIR_TOCLIENT : DIR_TOSERVER;
