@@ -54,6 +54,16 @@ static void test_pop3_body_is_data(void **state)
     assert_string_equal(g.cmd[1], "RETR");
     assert_int_equal(g.bytes[1], strlen("Subject: x\r\n+OK not a reply\r\n"));
     assert_string_equal(g.status[2], "-ERR");
+    /* pipelined (RFC 2449): each reply answers its own command, the CAPA body included */
+    feed(f, DIR_TOSERVER, "CAPA\r\nSTAT\r\nQUIT\r\n");
+    feed(f, DIR_TOCLIENT, "+OK Capability list follows\r\nTOP\r\nUSER\r\n.\r\n+OK 1 30\r\n"
+                          "+OK bye\r\n");
+    assert_int_equal(g.n, 6);
+    assert_string_equal(g.cmd[3], "CAPA");
+    assert_int_equal(g.bytes[3], strlen("TOP\r\nUSER\r\n"));
+    assert_string_equal(g.cmd[4], "STAT");
+    assert_string_equal(g.cmd[5], "QUIT");
+    assert_string_equal(g.status[5], "+OK");
     proto_flow_end(&pe, f);
     free(f);
 }
