@@ -49,4 +49,31 @@ static inline enum probe_verdict greeting_220(const uint8_t *d, size_t n, struct
     return first_text_line(d, n, line);
 }
 
+/* The decision SMTP and FTP share: both greet with 220. A greeting naming one of `ours`
+ * decides; one naming the rival rules us out; otherwise the client's first command (one of
+ * cmds) decides after a 220, or alone when client_first is allowed (greeting missed). */
+static inline enum probe_verdict greet_220_probe(const struct probe_in *in,
+                                                 const char *const *ours, size_t nours,
+                                                 const char *rival, const char *const *cmds,
+                                                 size_t ncmds, bool client_first)
+{
+    const uint8_t *c = in->data[DIR_TOSERVER], *s = in->data[DIR_TOCLIENT];
+    size_t cn = in->len[DIR_TOSERVER], sn = in->len[DIR_TOCLIENT];
+    struct bytes g;
+    enum probe_verdict vs = sn ? greeting_220(s, sn, &g) : PROBE_NEED_MORE;
+    if (vs == PROBE_NO)
+        return PROBE_NO;
+    for (size_t i = 0; vs == PROBE_YES && i < nours; i++)
+        if (contains_ci(g, ours[i]))
+            return PROBE_YES;
+    if (vs == PROBE_YES && contains_ci(g, rival))
+        return PROBE_NO;
+    enum probe_verdict vc = cn ? client_cmd(c, cn, cmds, ncmds) : PROBE_NEED_MORE;
+    if (vc == PROBE_NO)
+        return PROBE_NO;
+    if (vc == PROBE_YES && (vs == PROBE_YES || (sn == 0 && client_first)))
+        return PROBE_YES;
+    return PROBE_NEED_MORE;
+}
+
 #endif

@@ -57,15 +57,21 @@ static enum probe_verdict walk(const uint8_t *d, size_t n, bool *smb, bool *othe
     return PROBE_NEED_MORE;
 }
 
+/* Walks both directions; PROBE_NO if either is not NBSS framing. */
+static enum probe_verdict walk_both(const struct probe_in *in, bool *smb, bool *other,
+                                    bool *setup)
+{
+    for (int d = 0; d < 2; d++)
+        if (in->len[d] && walk(in->data[d], in->len[d], smb, other, setup) == PROBE_NO)
+            return PROBE_NO;
+    return PROBE_NEED_MORE;
+}
+
 static enum probe_verdict smb_probe(const struct probe_in *in)
 {
     bool smb = false, other = false, setup = false;
-    for (int d = 0; d < 2; d++) {
-        if (!in->len[d])
-            continue;
-        if (walk(in->data[d], in->len[d], &smb, &other, &setup) == PROBE_NO)
-            return PROBE_NO;
-    }
+    if (walk_both(in, &smb, &other, &setup) == PROBE_NO)
+        return PROBE_NO;
     if (smb)
         return PROBE_YES;
     return other ? PROBE_NO : PROBE_NEED_MORE;
@@ -74,12 +80,8 @@ static enum probe_verdict smb_probe(const struct probe_in *in)
 static enum probe_verdict nbss_probe(const struct probe_in *in)
 {
     bool smb = false, other = false, setup = false;
-    for (int d = 0; d < 2; d++) {
-        if (!in->len[d])
-            continue;
-        if (walk(in->data[d], in->len[d], &smb, &other, &setup) == PROBE_NO)
-            return PROBE_NO;
-    }
+    if (walk_both(in, &smb, &other, &setup) == PROBE_NO)
+        return PROBE_NO;
     if (smb)
         return PROBE_NO;                       /* that is smb */
     if (setup && other)

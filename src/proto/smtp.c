@@ -9,23 +9,10 @@ static const char *const smtp_cmds[] = { "EHLO ", "HELO ", "EHLO\r", "HELO\r", "
 
 static enum probe_verdict smtp_probe(const struct probe_in *in)
 {
-    const uint8_t *c = in->data[DIR_TOSERVER], *s = in->data[DIR_TOCLIENT];
-    size_t cn = in->len[DIR_TOSERVER], sn = in->len[DIR_TOCLIENT];
-    struct bytes g;
-    enum probe_verdict vs = sn ? greeting_220(s, sn, &g) : PROBE_NEED_MORE;
-    if (vs == PROBE_NO)
-        return PROBE_NO;
-    if (vs == PROBE_YES && (contains_ci(g, "SMTP") || contains_ci(g, "mail")))
-        return PROBE_YES;
-    if (vs == PROBE_YES && contains_ci(g, "FTP"))
-        return PROBE_NO;
-    enum probe_verdict vc = cn ? client_cmd(c, cn, smtp_cmds, sizeof smtp_cmds / sizeof smtp_cmds[0])
-                               : PROBE_NEED_MORE;
-    if (vc == PROBE_NO)
-        return PROBE_NO;
-    if (vc == PROBE_YES && (vs == PROBE_YES || (sn == 0 && in->midstream)))
-        return PROBE_YES;                     /* EHLO after a 220, or the greeting was missed */
-    return PROBE_NEED_MORE;
+    static const char *const ours[] = { "SMTP", "mail" };
+    /* a client's EHLO decides alone only when the greeting was missed (midstream) */
+    return greet_220_probe(in, ours, 2, "FTP", smtp_cmds,
+                           sizeof smtp_cmds / sizeof smtp_cmds[0], in->midstream);
 }
 
 
