@@ -19,6 +19,41 @@ void engine_config_default(struct engine_config *c)
     c->frag.memcap = 64ull << 20;
     c->frag.timeout_us = 30ull * 1000000;
     c->app_memcap = 256ull << 20;
+    detect_config_default(&c->detect);
+}
+
+/* The detectors' view of a flow: the same record a firewall log's connection would give. */
+static void conn_from_flow(const struct flow *f, struct conn_event *c)
+{
+    int cs = f->client_side;
+    c->flow_id = f->id;
+    c->family = f->key.family;
+    c->ip_proto = f->key.proto;
+    c->app_proto = f->app_proto;
+    c->app_tunnel = f->app_tunnel;
+    c->app_unusual_port = f->app_unusual_port;
+    memcpy(c->src, f->key.addr[cs], 16);
+    memcpy(c->dst, f->key.addr[!cs], 16);
+    c->sport = f->key.port[cs];
+    c->dport = f->key.port[!cs];
+    c->start_us = f->first_us;
+    c->end_us = f->last_us;
+    for (int d = 0; d < 2; d++) {
+        c->pkts[d] = f->pkts[d];
+        c->bytes[d] = f->bytes[d];
+    }
+    c->answered = f->pkts[DIR_TOCLIENT] > 0;
+    uint8_t back = f->tcp_flags[DIR_TOCLIENT];
+    c->accepted = f->key.proto == IPPROTO_NUM_TCP &&
+                  (((back & 0x12) == 0x12) || (f->midstream && f->payload_seen && c->answered));
+    switch (f->end) {
+    case FLOW_END_fin: c->how = CONN_FIN; break;
+    case FLOW_END_rst: c->how = f->rst_by == 1 + DIR_TOSERVER ? CONN_RST_CLIENT
+                                                              : CONN_RST_SERVER; break;
+    case FLOW_END_timeout: c->how = CONN_TIMEOUT; break;
+    case FLOW_END_forced: c->how = CONN_EVICTED; break;
+    default: c->how = CONN_OPEN; break;
+    }
 }
 
 /* --dump-streams: each direction's reassembled bytes in DIR/<flow_id>-toserver.bin and
@@ -58,6 +93,11 @@ static void on_app_event(void *ctx, const struct flow *f, const struct app_event
         e->app_stats.irc_overlong++;
     if (e->have_eve)
         eve_app_event(&e->eve, f, ev);
+    if (e->det) {
+        struct conn_event c;
+        conn_from_flow(f, &c);
+        detect_app(e->det, &c, ev);
+    }
 }
 
 static void on_expect(void *ctx, const struct app_expect *x)
@@ -78,6 +118,20 @@ static void on_flow_end(void *ctx, struct flow *f)
     proto_flow_end(&e->pe, f);
     if (e->have_eve)
         eve_flow(&e->eve, f);
+    if (e->det) {
+        struct conn_event c;
+        conn_from_flow(f, &c);
+        detect_conn(e->det, &c);
+    }
+}
+
+static void on_finding(void *ctx, const struct finding *fd)
+{
+    struct engine *e = ctx;
+    if (e->have_eve)
+        eve_finding(&e->eve, fd);
+    if (e->report)
+        report_add(e->report, fd);
 }
 
 enum bw_status engine_init(struct engine *e, const struct engine_config *c, struct bw_diag *d)
@@ -112,6 +166,11 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
         return BW_E_NOMEM;
     }
     e->ft.on_close = on_flow_close;
+    e->det = detect_new(&c->detect);
+    if (!e->det || (c->report && !(e->report = report_new()))) {
+        snprintf(d->msg, sizeof d->msg, "cannot allocate the detectors");
+        return BW_E_NOMEM;
+    }
     return BW_OK;
 }
 
@@ -245,6 +304,19 @@ enum bw_status engine_finish(struct engine *e, struct bw_diag *d)
         free(e->slot[i].buf);
     free(e->slot);
     e->slot = NULL;
+    if (e->det) {
+        detect_finish(e->det, on_finding, e);
+        const struct detect_stats *ds = detect_stats(e->det);
+        e->findings = ds->findings;
+        e->detect_dropped = ds->dropped_nomem;
+        detect_free(e->det);
+        e->det = NULL;
+    }
+    if (e->report) {
+        report_write(e->report, e->cfg.report);
+        report_free(e->report);
+        e->report = NULL;
+    }
     if (e->have_eve) {
         eve_stats(&e->eve, &e->stats, &e->app_stats, e->now_us);
         return eve_close(&e->eve, d);

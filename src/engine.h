@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "decode/decode.h"
+#include "detect/detect.h"
 #include "flow/flow.h"
 #include "output/eve.h"
 #include "proto/proto.h"
@@ -23,6 +24,8 @@ struct engine_config {
     struct stream_limits stream;
     struct frag_limits frag;
     uint64_t app_memcap;         /* identification state of undecided flows */
+    struct detect_config detect; /* the detectors' networks, sites, policy and thresholds */
+    FILE *report;                /* NULL: no readable report; else written at the end */
 };
 
 void engine_config_default(struct engine_config *c);
@@ -48,6 +51,9 @@ struct engine {
     struct proto_stats app_stats;
     struct app_sink sink;
     struct eve eve;
+    struct detect *det;
+    struct report *report;
+    uint64_t findings, detect_dropped;   /* after engine_finish */
     bool have_eve, dump_failed;
     uint64_t now_us, next_tick_us, frag_tick_us;
     uint64_t pkt_no;

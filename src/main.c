@@ -67,12 +67,36 @@ static const char usage_scan[] =
     "      --lookahead N        packets decoded ahead of flow processing, so flow records\n"
     "                           can be prefetched (default 16; 0 or 1 turns it off);\n"
     "                           results are identical either way\n"
+    "      --config FILE        YAML configuration of the detectors: home_net, sites\n"
+    "                           (time zones, business hours), policy, thresholds\n"
+    "      --home-net LIST      the organisation's networks, comma-separated (default the\n"
+    "                           RFC 1918 ranges and fc00::/7); overrides the config\n"
+    "      --report             print the per-host report (findings, evidence, verdicts)\n"
+    "                           to standard output at the end\n"
     "  -q, --quiet              no statistics at the end\n"
     "      --no-progress        no progress bar (it is shown only when stderr is a terminal)\n"
     "  -h, --help               this text\n"
     "\n"
     "SIZE takes k, m and g suffixes (powers of 1024). Exit status: 0 all input read;\n"
     "1 some input unusable (the rest was still processed); 2 usage error; 3 output failed.\n";
+
+/* "10.0.0.0/8,fd00::/8": replaces HOME_NET. */
+static bool parse_home_net(const char *s, struct detect_config *dc)
+{
+    dc->nhome = 0;
+    while (*s) {
+        char item[64];
+        size_t k = strcspn(s, ",");
+        if (!k || k >= sizeof item || dc->nhome >= DETECT_MAX_NETS)
+            return false;
+        memcpy(item, s, k);
+        item[k] = 0;
+        if (!net_prefix_parse(item, &dc->home[dc->nhome++]))
+            return false;
+        s += k + (s[k] == ',');
+    }
+    return dc->nhome > 0;
+}
 
 /* "64m" -> 67108864. False on garbage or overflow. */
 static bool parse_size(const char *s, uint64_t *out)
@@ -144,6 +168,9 @@ enum {
     OPT_DUMP = 256, OPT_FLOW_MEMCAP, OPT_STREAM_MEMCAP, OPT_STREAM_DEPTH, OPT_STREAM_OOO,
     OPT_FRAG_MEMCAP, OPT_FRAG_TIMEOUT, OPT_TIMEOUT, OPT_NO_PROGRESS, OPT_LOOKAHEAD,
     OPT_APP_MEMCAP,
+    OPT_CONFIG,
+    OPT_REPORT,
+    OPT_HOME_NET,
 };
 
 static int cmd_scan(int argc, char **argv)
@@ -163,6 +190,9 @@ static int cmd_scan(int argc, char **argv)
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
         { "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
         { "app-memcap", required_argument, NULL, OPT_APP_MEMCAP },
+        { "config", required_argument, NULL, OPT_CONFIG },
+        { "report", no_argument, NULL, OPT_REPORT },
+        { "home-net", required_argument, NULL, OPT_HOME_NET },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -170,6 +200,7 @@ static int cmd_scan(int argc, char **argv)
     engine_config_default(&cfg);
     struct capture_opts copt = { .bpf = NULL, .progress = isatty(STDERR_FILENO) };
     bool quiet = false;
+    const char *home_net = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:e:qh", longopts, NULL)) != -1) {
@@ -184,6 +215,18 @@ static int cmd_scan(int argc, char **argv)
         case OPT_STREAM_OOO: size = &cfg.stream.ooo_max; break;
         case OPT_FRAG_MEMCAP: size = &cfg.frag.memcap; break;
         case OPT_APP_MEMCAP: size = &cfg.app_memcap; break;
+        case OPT_CONFIG: {
+            struct bw_diag cd = { .msg = "" };
+            if (detect_config_load(&cfg.detect, optarg, &cd) != BW_OK) {
+                fprintf(stderr, "botwatch scan: %s\n", cd.msg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
+        case OPT_REPORT: cfg.report = stdout; break;
+        case OPT_HOME_NET:
+            home_net = optarg;
+            break;
         case OPT_FRAG_TIMEOUT:
             if (!parse_seconds(optarg, &cfg.frag.timeout_us))
                 return usage_error("scan", "bad --frag-timeout", optarg);
@@ -210,6 +253,9 @@ static int cmd_scan(int argc, char **argv)
     }
     if (optind >= argc)
         return usage_error("scan", "no capture file given", NULL);
+    if (home_net && !parse_home_net(home_net, &cfg.detect))
+        return usage_error("scan", "bad --home-net (want a comma-separated list of prefixes)",
+                           home_net);
     if (cfg.flow.memcap < sizeof(struct flow))
         return usage_error("scan", "--flow-memcap is smaller than one flow", NULL);
 
@@ -246,6 +292,8 @@ static int cmd_scan(int argc, char **argv)
     if (!quiet) {
         stats_print(stderr, &e->stats, wall_s() - t0);
         proto_stats_print(stderr, &e->app_stats);
+        fprintf(stderr, "findings: %" PRIu64 "%s\n", e->findings,
+                e->detect_dropped ? " (detector state dropped for memory: some are missing)" : "");
     }
     free(e);
     return rc;

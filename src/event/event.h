@@ -190,6 +190,34 @@ struct app_event {
     } u;
 };
 
+/* How a connection ended, as the detectors see it: from a capture's flow table or from a
+ * firewall's teardown record alike. */
+enum conn_how {
+    CONN_FIN,            /* closed gracefully (FINs both ways; a firewall's "TCP FINs") */
+    CONN_RST_CLIENT,     /* reset by the initiator */
+    CONN_RST_SERVER,     /* reset by the responder (a refused connection if nothing else) */
+    CONN_TIMEOUT,        /* idle timeout (a firewall's "SYN Timeout" when never answered) */
+    CONN_OPEN,           /* still open at the end of the input */
+    CONN_EVICTED,        /* dropped for memory */
+};
+
+/* A connection that is over (or, passed with an application event, as it is so far). The
+ * initiator is "src". Addresses are 16 bytes; IPv4 uses the first 4 (family 4). */
+struct conn_event {
+    uint64_t flow_id;
+    uint8_t family, ip_proto;
+    uint8_t app_proto, app_tunnel;   /* enum proto_id */
+    bool app_unusual_port;
+    uint8_t how;                     /* enum conn_how */
+    bool answered;                   /* the responder sent anything at all */
+    bool accepted;                   /* TCP: the responder's SYN/ACK was seen (or data both
+                                        ways); a firewall's built connection */
+    uint8_t src[16], dst[16];
+    uint16_t sport, dport;
+    uint64_t start_us, end_us;
+    uint64_t pkts[2], bytes[2];      /* by enum flow_dir */
+};
+
 /* A connection a parser expects (an FTP data connection): whoever connects to addr:port
  * from the peer's address within the time limit belongs to flow `owner`. */
 struct app_expect {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "detect/detect.h"
 #include "util/timefmt.h"
 
 enum { EVE_BUFSIZE = 1 << 16 };
@@ -224,6 +225,67 @@ void eve_flow(struct eve *e, const struct flow *f)
         jb_bool(j, "depth_reached", ts_->depth_hit || tc->depth_hit);
         jb_close(j);
     }
+    jb_close(j);
+    emit(e);
+}
+
+void eve_finding(struct eve *e, const struct finding *f)
+{
+    struct jb *j = &e->jb;
+    char ts[TS_BUF];
+    jb_reset(j);
+    jb_open(j);
+    ts_format_cached(&e->tsc, f->ts_us, ts);
+    jb_cstr(j, "timestamp", ts);
+    jb_cstr(j, "event_type", "finding");
+    jb_obj(j, "finding");
+    addr(j, "host", f->family, f->host);
+    jb_cstr(j, "kind", finding_kind_name[f->kind]);
+    jb_u64(j, "severity", (uint64_t)f->severity);
+    jb_fixed2(j, "confidence", f->confidence);
+    jb_str(j, "summary", (const uint8_t *)f->summary, strlen(f->summary));
+    if (f->site)
+        jb_str(j, "site", (const uint8_t *)f->site, strlen(f->site));
+    if (f->verdict) {
+        jb_cstr(j, "verdict", f->verdict);
+        jb_obj(j, "stages");
+        for (int pass = 0; pass < 2; pass++) {
+            jb_array(j, pass ? "not_seen" : "seen");
+            for (int s = 0; s < STAGE_MAX; s++)
+                if ((int)!(f->stages_seen >> s & 1) == pass)
+                    jb_array_str(j, (const uint8_t *)stage_name[s], strlen(stage_name[s]));
+            jb_array_end(j);
+        }
+        jb_close(j);
+    }
+    if (f->nmembers) {
+        jb_array(j, "members");
+        for (unsigned i = 0; i < f->nmembers; i++) {
+            char s[INET6_ADDRSTRLEN];
+            inet_ntop(f->family == 6 ? AF_INET6 : AF_INET, f->members[i], s, sizeof s);
+            jb_array_str(j, (const uint8_t *)s, strlen(s));
+        }
+        jb_array_end(j);
+    }
+    jb_array(j, "evidence");
+    for (unsigned i = 0; i < f->nev; i++) {
+        const struct evidence *v = &f->ev[i];
+        if (i)
+            jb_raw(j, ",", 1);
+        j->need_comma = false;
+        jb_open(j);
+        jb_str(j, "what", (const uint8_t *)v->what, strlen(v->what));
+        if (v->flow_id)
+            jb_u64(j, "flow_id", v->flow_id);
+        char vts[TS_BUF];
+        ts_format(v->ts_us, vts);
+        jb_cstr(j, "ts", vts);
+        jb_close(j);
+    }
+    jb_array_end(j);
+    if (f->nev_total > f->nev)
+        jb_u64(j, "evidence_total", f->nev_total);
+    jb_close(j);
     jb_close(j);
     emit(e);
 }

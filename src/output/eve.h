@@ -31,6 +31,10 @@ void eve_flow(struct eve *e, const struct flow *f);
 /* An application event ("irc" ...), stamped with the packet time it completed at. */
 void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *ev);
 
+/* A detector's finding (detect/detect.h), stamped with its latest evidence. */
+struct finding;
+void eve_finding(struct eve *e, const struct finding *f);
+
 /* The run's counters as one "stats" event, stamped with the last packet time. Nothing in it
  * depends on the machine (no elapsed time), so it can be compared exactly in tests. */
 void eve_stats(struct eve *e, const struct bw_stats *s, const struct proto_stats *ps,

@@ -2,6 +2,7 @@
  * json.c — see json.h. */
 #include "util/json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,6 +169,14 @@ void jb_u64(struct jb *j, const char *k, uint64_t v)
     } while (v);
     key(j, k);
     jb_raw(j, b + i, sizeof b - i);
+}
+
+void jb_fixed2(struct jb *j, const char *k, double v)
+{
+    char b[32];
+    int n = snprintf(b, sizeof b, "%.2f", v);
+    key(j, k);
+    jb_raw(j, b, n > 0 && (size_t)n < sizeof b ? (size_t)n : 0);
 }
 
 void jb_bool(struct jb *j, const char *k, bool v)

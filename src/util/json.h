@@ -25,6 +25,7 @@ void jb_obj(struct jb *j, const char *key);       /* "key":{ */
 void jb_str(struct jb *j, const char *key, const uint8_t *s, size_t n);
 void jb_cstr(struct jb *j, const char *key, const char *s);
 void jb_u64(struct jb *j, const char *key, uint64_t v);
+void jb_fixed2(struct jb *j, const char *key, double v);   /* two decimals: 0.85 */
 void jb_bool(struct jb *j, const char *key, bool v);
 void jb_array(struct jb *j, const char *key);     /* "key":[ */
 void jb_array_str(struct jb *j, const uint8_t *s, size_t n);  /* an element */

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT
+ * detect.c — the detectors' core: internal hosts, findings and their evidence, dispatch of
+ * events to the detector files, and the ordered output at the end. */
+#include "detect/internal.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/proto.h"
+
+const char *const finding_kind_name[FK_MAX] = {
+#define X(id, name) name,
+    FINDING_KINDS(X)
+#undef X
+};
+
+const char *const stage_name[STAGE_MAX] = {
+#define X(id, name) name,
+    STAGES(X)
+#undef X
+};
+
+struct detect *detect_new(const struct detect_config *cfg)
+{
+    struct detect *d = calloc(1, sizeof *d);
+    if (d)
+        d->cfg = *cfg;
+    return d;
+}
+
+void *detect_alloc(struct detect *d, size_t n)
+{
+    if (d->mem + n > d->cfg.memcap) {
+        d->st.dropped_nomem++;
+        return NULL;
+    }
+    void *p = calloc(1, n);
+    if (!p) {
+        d->st.dropped_nomem++;
+        return NULL;
+    }
+    d->mem += n;
+    return p;
+}
+
+void detect_release(struct detect *d, void *p, size_t n)
+{
+    if (!p)
+        return;
+    free(p);
+    d->mem -= n;
+}
+
+bool detect_is_home(const struct detect *d, uint8_t family, const uint8_t *a)
+{
+    return net_prefix_match(d->cfg.home, d->cfg.nhome, family, a);
+}
+
+struct addr_key {
+    uint8_t family;
+    const uint8_t *a;
+};
+
+static bool host_eq(const void *rec, const void *key)
+{
+    const struct host *h = rec;
+    const struct addr_key *k = key;
+    return h->family == k->family && memcmp(h->a, k->a, 16) == 0;
+}
+
+struct host *detect_host(struct detect *d, uint8_t family, const uint8_t *a)
+{
+    if (!detect_is_home(d, family, a))
+        return NULL;
+    struct addr_key k = { family, a };
+    uint64_t hv = hmap_hash(a, 16, family);
+    struct host *h = hmap_get(&d->hosts, hv, host_eq, &k);
+    if (h)
+        return h;
+    h = detect_alloc(d, sizeof *h);
+    if (!h)
+        return NULL;
+    h->family = family;
+    memcpy(h->a, a, 16);
+    h->site = &d->cfg.default_site;
+    for (unsigned i = 0; i < d->cfg.nsites; i++)
+        if (net_prefix_match(d->cfg.sites[i].nets, d->cfg.sites[i].nnets, family, a)) {
+            h->site = &d->cfg.sites[i];
+            h->site_named = true;
+            break;
+        }
+    if (!hmap_put(&d->hosts, hv, h)) {
+        detect_release(d, h, sizeof *h);
+        d->st.dropped_nomem++;
+        return NULL;
+    }
+    d->st.hosts++;
+    return h;
+}
+
+struct finding *finding_of(struct detect *d, struct host *h, enum finding_kind k,
+                           int severity, double confidence)
+{
+    struct finding *f = h->find[k];
+    if (!f) {
+        f = detect_alloc(d, sizeof *f);
+        if (!f)
+            return NULL;
+        f->family = h->family;
+        memcpy(f->host, h->a, 16);
+        f->kind = k;
+        f->severity = severity;
+        f->confidence = confidence;
+        f->site = h->site_named ? h->site->name : NULL;
+        h->find[k] = f;
+        d->st.findings++;
+    }
+    if (severity < f->severity)
+        f->severity = severity;
+    if (confidence > f->confidence)
+        f->confidence = confidence;
+    return f;
+}
+
+void finding_evidence(struct finding *f, uint64_t flow_id, uint64_t ts_us, const char *fmt, ...)
+{
+    f->nev_total++;
+    if (ts_us > f->ts_us)
+        f->ts_us = ts_us;
+    if (f->nev >= FINDING_MAX_EVIDENCE)
+        return;
+    struct evidence *e = &f->ev[f->nev];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->what, sizeof e->what, fmt, ap);
+    va_end(ap);
+    for (unsigned i = 0; i < f->nev; i++)       /* the same fact again: counted, not kept */
+        if (strcmp(f->ev[i].what, e->what) == 0)
+            return;
+    e->flow_id = flow_id;
+    e->ts_us = ts_us;
+    f->nev++;
+}
+
+void finding_summary(struct finding *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->summary, sizeof f->summary, fmt, ap);
+    va_end(ap);
+}
+
+void text_copy(char *out, size_t cap, const uint8_t *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 5 < cap; i++) {
+        uint8_t c = s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            out[k++] = (char)c;
+        } else {
+            out[k++] = '\\';
+            out[k++] = 'x';
+            out[k++] = hex[c >> 4];
+            out[k++] = hex[c & 15];
+        }
+    }
+    if (cap)
+        out[k] = 0;
+}
+
+const char *addr_text(uint8_t family, const uint8_t *a, char buf[48])
+{
+    inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, buf, 48);
+    return buf;
+}
+
+uint16_t conn_server_port(const struct conn_event *c)
+{
+    return c->dport;
+}
+
+void detect_conn(struct detect *d, const struct conn_event *c)
+{
+    d->st.conns++;
+    if (c->end_us > d->last_us)
+        d->last_us = c->end_us;
+    hours_conn(d, c);
+    irc_conn(d, c);
+    spam_conn(d, c);
+    relay_conn(d, c);
+    scan_conn(d, c);
+}
+
+void detect_app(struct detect *d, const struct conn_event *c, const struct app_event *ev)
+{
+    d->st.app_events++;
+    if (ev->ts_us > d->last_us)
+        d->last_us = ev->ts_us;
+    switch (ev->type) {
+    case APP_EV_IRC:
+        irc_app(d, c, ev);
+        break;
+    case APP_EV_SMTP:
+        spam_app(d, c, ev);
+        break;
+    case APP_EV_PROXY:
+        relay_app(d, c, ev);
+        break;
+    case APP_EV_HTTP:
+        irc_http(d, c, ev->u.http);
+        download_app(d, c, ev);
+        p2p_app(d, c, ev);
+        relay_app(d, c, ev);
+        break;
+    case APP_EV_FTP:
+        download_app(d, c, ev);
+        break;
+    case APP_EV_BITTORRENT:
+    case APP_EV_DHT:
+        p2p_app(d, c, ev);
+        break;
+    default:
+        break;
+    }
+}
+
+const struct detect_stats *detect_stats(const struct detect *d)
+{
+    return &d->st;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+    const struct host *x = *(struct host *const *)a, *y = *(struct host *const *)b;
+    if (x->family != y->family)
+        return x->family - y->family;
+    return memcmp(x->a, y->a, 16);
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+    const struct finding *x = *(struct finding *const *)a, *y = *(struct finding *const *)b;
+    if (x->severity != y->severity)
+        return x->severity - y->severity;
+    return (int)x->kind - (int)y->kind;
+}
+
+void detect_finish(struct detect *d, finding_fn emit, void *ctx)
+{
+    irc_finish(d);
+    size_t n = 0;
+    struct host *h, **all = malloc((d->hosts.n + 1) * sizeof *all);
+    if (!all) {
+        d->st.dropped_nomem++;
+        return;
+    }
+    HMAP_FOREACH(&d->hosts, h)
+        all[n++] = h;
+    qsort(all, n, sizeof *all, addr_cmp);
+    for (size_t i = 0; i < n; i++) {
+        h = all[i];
+        spam_finish(d, h);
+        scan_finish(d, h);
+        hours_finish(d, h);
+    }
+    /* the groups: reported once, with the first member as the host; each member's verdict
+     * counts them (irc_finish marked the stage) */
+    for (size_t g = 0; g < d->ngroups; g++)
+        emit(ctx, d->groups[g]);
+    for (size_t i = 0; i < n; i++) {
+        h = all[i];
+        verdict_host(d, h);
+        struct finding *list[FK_MAX];
+        size_t k = 0;
+        for (int j = 0; j < FK_MAX; j++)
+            if (h->find[j] && j != FK_HOST_VERDICT)
+                list[k++] = h->find[j];
+        qsort(list, k, sizeof *list, finding_cmp);
+        for (size_t j = 0; j < k; j++)
+            emit(ctx, list[j]);
+        if (h->find[FK_HOST_VERDICT])
+            emit(ctx, h->find[FK_HOST_VERDICT]);
+    }
+    free(all);
+}
+
+/* Teardown only: memory accounting no longer matters. */
+void host_free_parts(struct detect *d, struct host *h)
+{
+    (void)d;
+    free(h->hours);
+    free(h->days);
+    free(h->inb);
+    free(h->outb);
+    free(h->scan);
+    free(h->fetches);
+}
+
+void detect_free(struct detect *d)
+{
+    if (!d)
+        return;
+    irc_free(d);
+    struct host *h;
+    HMAP_FOREACH(&d->hosts, h) {
+        host_free_parts(d, h);
+        for (int k = 0; k < FK_MAX; k++)
+            free(h->find[k]);
+        free(h);
+    }
+    hmap_free(&d->hosts);
+    for (size_t g = 0; g < d->ngroups; g++)
+        free(d->groups[g]);
+    free(d->groups);
+    free(d);
+}

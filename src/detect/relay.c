@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT
+ * relay.c — detector 7: an internal host used from outside as a proxy, and the mail it sends
+ * for its users. Two kinds of evidence:
+ *   direct: a SOCKS or HTTP CONNECT request from an outside address to an internal host
+ *           (open-proxy), whose tunnel carries SMTP or asks for port 25 (spam-relay);
+ *   timing: an inbound connection from outside to a proxy-like service of the host (SOCKS,
+ *           a tunnel, or an unidentified protocol on a proxy port) during which, or within
+ *           the relay window after which, the host opens SMTP connections to outside servers
+ *           (spam-relay). This is what works on firewall logs, where there is no payload.
+ * Known trojan proxy ports (the third seed's WinGate on 1180-1185) are named in the evidence
+ * as a hint; they never decide. */
+#include "detect/internal.h"
+
+#include <string.h>
+
+#include "proto/proto.h"
+
+struct span {
+    uint64_t start_us, end_us, flow_id;
+    uint8_t peer[16];
+    uint16_t port;
+    uint8_t app_proto;
+    bool matched;
+};
+
+static bool trojan_port(uint16_t p)
+{
+    return p >= 1180 && p <= 1185;
+}
+
+static bool proxy_port(uint16_t p)
+{
+    return trojan_port(p) || p == 1080 || p == 3128 || p == 8080 || p == 8000 || p == 8888 ||
+           p == 6588 || p == 3127;
+}
+
+static const char *port_hint(uint16_t p)
+{
+    return trojan_port(p) ? " (a known trojaned-WinGate proxy port; a hint only)" : "";
+}
+
+static struct span *ring_add(struct detect *d, struct span **ring, unsigned *n, uint64_t *total)
+{
+    if (!*ring) {
+        *ring = detect_alloc(d, HOST_MAX_SPANS * sizeof **ring);
+        if (!*ring)
+            return NULL;
+    }
+    struct span *s = &(*ring)[*total % HOST_MAX_SPANS];
+    (*total)++;
+    if (*n < HOST_MAX_SPANS)
+        (*n)++;
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+static void relay_found(struct detect *d, struct host *h, uint8_t family, const struct span *in,
+                        const struct span *out)
+{
+    struct finding *f = finding_of(d, h, FK_SPAM_RELAY, 1, 0.8);
+    if (!f)
+        return;
+    char a[48], b[48];
+    double lag = ((double)out->start_us - (double)in->start_us) / 1e6;
+    finding_evidence(f, in->flow_id, in->start_us, "inbound from %s to port %u (%s)%s",
+                     addr_text(family, in->peer, a), in->port,
+                     in->app_proto ? proto_name[in->app_proto] : "no payload", port_hint(in->port));
+    finding_evidence(f, out->flow_id, out->start_us, "then SMTP to %s:%u, %.1f s after the "
+                     "inbound connection began", addr_text(family, out->peer, b), out->port, lag);
+    finding_summary(f, "relays mail for outside hosts: %" PRIu64 " outbound SMTP connection%s "
+                    "during or just after inbound proxy connections", f->nev_total / 2,
+                    f->nev_total / 2 == 1 ? "" : "s");
+    h->stages |= 1u << STAGE_INBOUND | 1u << STAGE_SPAM;
+    if (!h->find[FK_OPEN_PROXY]) {
+        struct finding *p = finding_of(d, h, FK_OPEN_PROXY, 2, 0.6);
+        if (p) {
+            finding_summary(p, "accepts connections from outside on port %u and then connects "
+                            "out: an open proxy", in->port);
+            finding_evidence(p, in->flow_id, in->start_us, "inbound from %s to port %u%s",
+                             a, in->port, port_hint(in->port));
+        }
+    }
+}
+
+static bool overlaps(const struct detect *d, const struct span *in, uint64_t out_start)
+{
+    return out_start + 1000000 >= in->start_us &&
+           out_start <= in->end_us + d->cfg.th.relay_window_us;
+}
+
+void relay_conn(struct detect *d, const struct conn_event *c)
+{
+    if (c->ip_proto != 6 || !c->answered)
+        return;
+    bool src_home = detect_is_home(d, c->family, c->src);
+    bool dst_home = detect_is_home(d, c->family, c->dst);
+    if (!src_home && dst_home) {
+        bool proxyish = c->app_proto == PROTO_SOCKS || c->app_tunnel ||
+                        ((c->app_proto == PROTO_NONE || c->app_proto == PROTO_UNKNOWN) &&
+                         proxy_port(c->dport)) || trojan_port(c->dport);
+        if (!proxyish)
+            return;
+        struct host *h = detect_host(d, c->family, c->dst);
+        if (!h)
+            return;
+        struct span *in = ring_add(d, &h->inb, &h->ninb, &h->inb_total);
+        if (!in)
+            return;
+        *in = (struct span){ c->start_us, c->end_us, c->flow_id, { 0 }, c->dport,
+                             c->app_proto, false };
+        memcpy(in->peer, c->src, 16);
+        for (unsigned i = 0; i < h->noutb; i++) {
+            struct span *out = &h->outb[i];
+            if (!out->matched && overlaps(d, in, out->start_us)) {
+                out->matched = true;
+                relay_found(d, h, c->family, in, out);
+            }
+        }
+        return;
+    }
+    bool smtp = c->app_proto == PROTO_SMTP || (c->dport == 25 && c->app_proto == PROTO_NONE);
+    if (src_home && !dst_home && smtp) {
+        struct host *h = detect_host(d, c->family, c->src);
+        if (!h)
+            return;
+        struct span *out = ring_add(d, &h->outb, &h->noutb, &h->outb_total);
+        if (!out)
+            return;
+        *out = (struct span){ c->start_us, c->end_us, c->flow_id, { 0 }, c->dport,
+                              c->app_proto, false };
+        memcpy(out->peer, c->dst, 16);
+        for (unsigned i = 0; i < h->ninb; i++)
+            if (overlaps(d, &h->inb[i], c->start_us)) {
+                out->matched = true;
+                relay_found(d, h, c->family, &h->inb[i], out);
+                break;
+            }
+    }
+}
+
+/* Direct evidence: the proxy request itself, from outside to an internal host. */
+void relay_app(struct detect *d, const struct conn_event *c, const struct app_event *ev)
+{
+    if (detect_is_home(d, c->family, c->src) || !detect_is_home(d, c->family, c->dst))
+        return;
+    const char *kind, *command;
+    char target[160];
+    bool success, smtp;
+    if (ev->type == APP_EV_PROXY) {
+        const struct proxy_req *p = ev->u.proxy;
+        kind = p->kind;
+        command = p->command;
+        success = p->replied && p->success;
+        smtp = p->port == 25 || p->tunnel_proto == PROTO_SMTP;
+        char host[128];
+        text_copy(host, sizeof host, p->host.p, p->host.len);
+        snprintf(target, sizeof target, "%s:%u", host, p->port);
+    } else {
+        const struct http_txn *t = ev->u.http;
+        bool connect = t->method.len == 7 && memcmp(t->method.p, "CONNECT", 7) == 0;
+        bool absolute = t->uri.len > 7 && strncasecmp((const char *)t->uri.p, "http://", 7) == 0;
+        if (!connect && !absolute)
+            return;
+        kind = connect ? "http-connect" : "http-proxy";
+        command = connect ? "connect" : "get";
+        success = t->status >= 200 && t->status < 300;
+        text_copy(target, sizeof target, t->uri.p, t->uri.len);
+        size_t tl = strlen(target);
+        smtp = connect && tl > 3 && strcmp(target + tl - 3, ":25") == 0;
+    }
+    struct host *h = detect_host(d, c->family, c->dst);
+    if (!h)
+        return;
+    struct finding *f = finding_of(d, h, FK_OPEN_PROXY, success ? 1 : 2, success ? 0.9 : 0.6);
+    if (!f)
+        return;
+    char a[48];
+    addr_text(c->family, c->src, a);
+    finding_summary(f, "open proxy: outside hosts use it (%s on port %u)%s", kind, c->dport,
+                    port_hint(c->dport));
+    finding_evidence(f, c->flow_id, ev->ts_us, "%s %s %s from %s: %s", kind, command, target, a,
+                     success ? "granted" : "refused or unanswered");
+    h->stages |= 1u << STAGE_INBOUND;
+    if (smtp && success) {
+        struct finding *r = finding_of(d, h, FK_SPAM_RELAY, 1, 0.9);
+        if (!r)
+            return;
+        finding_summary(r, "relays mail for outside hosts: %s to %s granted to %s", kind,
+                        target, a);
+        finding_evidence(r, c->flow_id, ev->ts_us, "%s tunnel to %s for %s carries SMTP", kind,
+                         target, a);
+        h->stages |= 1u << STAGE_SPAM;
+    }
+}
