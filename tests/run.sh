@@ -8,6 +8,7 @@
 #   expected.jsonl  the whole EVE output, compared exactly
 #   expected.stderr the error lines, compared exactly (optional; stats are off with -q)
 #   expected.rc     the exit status (optional, default 0)
+#   expected.stdout standard output (--report), compared exactly (optional)
 #   stdin           a repo-relative capture fed on standard input (optional; use - in inputs)
 # UPDATE=1 rewrites expected.jsonl / expected.stderr / expected.rc from the normal build.
 set -u
@@ -48,14 +49,17 @@ run_regress() {
         [ -f "$dir/args" ] && mapfile -t args < <(grep -v '^#' "$dir/args" | grep .)
         local in=/dev/null
         [ -f "$dir/stdin" ] && in=$(cat "$dir/stdin")
+        rm -f "$tmp"/*                       # nothing left over from the previous case
         "$b/botwatch" scan -q --no-progress --eve "$tmp/out.jsonl" "${args[@]}" "${inputs[@]}" \
-            <"$in" 2>"$tmp/err" >/dev/null
+            <"$in" 2>"$tmp/err" >"$tmp/stdout"
         local rc=$? want=0
+        [ -f "$tmp/out.jsonl" ] || : >"$tmp/out.jsonl"   # refused before opening its output
         [ -f "$dir/expected.rc" ] && want=$(cat "$dir/expected.rc")
         if [ -n "${UPDATE:-}" ] && [ "$b" = build ]; then
             cp "$tmp/out.jsonl" "$dir/expected.jsonl"
             [ -s "$tmp/err" ] && cp "$tmp/err" "$dir/expected.stderr"
             [ $rc -ne 0 ] && echo $rc > "$dir/expected.rc"
+            [ -s "$tmp/stdout" ] && cp "$tmp/stdout" "$dir/expected.stdout"
             echo "updated $dir"
         fi
         local why=""
@@ -63,6 +67,10 @@ run_regress() {
         if ! cmp -s "$tmp/out.jsonl" "$dir/expected.jsonl"; then
             why="${why:+$why; }EVE output differs"
             diff "$dir/expected.jsonl" "$tmp/out.jsonl" | head -10
+        fi
+        if [ -f "$dir/expected.stdout" ] && ! cmp -s "$tmp/stdout" "$dir/expected.stdout"; then
+            why="${why:+$why; }standard output differs"
+            diff "$dir/expected.stdout" "$tmp/stdout" | head -10
         fi
         if [ -f "$dir/expected.stderr" ]; then
             cmp -s "$tmp/err" "$dir/expected.stderr" || { why="${why:+$why; }stderr differs"; diff "$dir/expected.stderr" "$tmp/err" | head -10; }
@@ -90,6 +98,18 @@ run_conformance() {
         [ "$f" -gt 0 ] && failed+=("$b conformance: $f captures")
     elif [ $rc -ne 0 ]; then
         bad "$b conformance (exit $rc)"
+    fi
+    # The detectors on the whole corpus (issue #7): no sanitizer report, every high-severity
+    # finding justified in findings.py.
+    if [ -f tests/conformance/findings.py ]; then
+        out=$(python3 tests/conformance/findings.py -q --botwatch "$b/botwatch" 2>&1)
+        rc=$?
+        if echo "$out" | grep -q '^findings: skipped'; then
+            skip=$((skip + 1))
+        else
+            echo "$out" | grep -E '^findings|UNJUSTIFIED|STALE|:' | sed "s|^|  [$b findings] |"
+            if [ $rc -eq 0 ]; then ok "$b findings"; else bad "$b findings"; fi
+        fi
     fi
     # Protocol identification against nDPI's expected results (issue #3): at least 98 %.
     if [ -f tests/conformance/ndpi.py ]; then
