@@ -113,7 +113,8 @@ struct finding *finding_of(struct detect *d, struct host *h, enum finding_kind k
         f->kind = k;
         f->severity = severity;
         f->confidence = confidence;
-        f->site = h->site_named ? h->site->name : NULL;
+        if (h->site_named)
+            snprintf(f->site, sizeof f->site, "%s", h->site->name);
         h->find[k] = f;
         d->st.findings++;
     }
@@ -262,6 +263,7 @@ void detect_finish(struct detect *d, finding_fn emit, void *ctx)
     qsort(all, n, sizeof *all, addr_cmp);
     for (size_t i = 0; i < n; i++) {
         h = all[i];
+        relay_finish(d, h);
         spam_finish(d, h);
         scan_finish(d, h);
         hours_finish(d, h);

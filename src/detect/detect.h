@@ -151,7 +151,7 @@ struct finding {
     int severity;                /* 1 high .. 3 low */
     double confidence;           /* 0..1 */
     char summary[FINDING_TEXT];
-    const char *site;            /* NULL: no site configured for the host */
+    char site[DETECT_NAME_LEN];  /* the host's configured site; empty: none */
     struct evidence ev[FINDING_MAX_EVIDENCE];
     unsigned nev;
     uint64_t nev_total;          /* evidence items seen, kept or not */

@@ -43,6 +43,7 @@ struct host {
     struct span *inb, *outb;
     unsigned ninb, noutb;            /* rings of HOST_MAX_SPANS */
     uint64_t inb_total, outb_total;
+    uint32_t relayed, relay_requests;   /* outbound SMTP tied to inbound use; SMTP tunnels */
     /* scan.c */
     struct scan_state *scan;
     /* irc_bot.c: web pages that served a chat client */
@@ -98,6 +99,7 @@ void spam_conn(struct detect *d, const struct conn_event *c);
 void spam_finish(struct detect *d, struct host *h);
 void relay_app(struct detect *d, const struct conn_event *c, const struct app_event *ev);
 void relay_conn(struct detect *d, const struct conn_event *c);
+void relay_finish(struct detect *d, struct host *h);
 void p2p_app(struct detect *d, const struct conn_event *c, const struct app_event *ev);
 void download_app(struct detect *d, const struct conn_event *c, const struct app_event *ev);
 void scan_conn(struct detect *d, const struct conn_event *c);

@@ -11,6 +11,7 @@
  * as a hint; they never decide. */
 #include "detect/internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/proto.h"
@@ -20,7 +21,6 @@ struct span {
     uint8_t peer[16];
     uint16_t port;
     uint8_t app_proto;
-    bool matched;
 };
 
 static bool trojan_port(uint16_t p)
@@ -54,6 +54,24 @@ static struct span *ring_add(struct detect *d, struct span **ring, unsigned *n, 
     return s;
 }
 
+static void relay_summary(struct finding *f, const struct host *h)
+{
+    char a[80] = "", b[100] = "";
+    if (h->relay_requests)
+        snprintf(a, sizeof a, "%u proxy request%s from outside for SMTP", h->relay_requests,
+                 h->relay_requests == 1 ? "" : "s");
+    if (h->relayed)
+        snprintf(b, sizeof b, "%u outbound SMTP connection%s during or just after inbound "
+                 "proxy connections", h->relayed, h->relayed == 1 ? "" : "s");
+    finding_summary(f, "relays mail for outside hosts: %s%s%s", a, a[0] && b[0] ? "; " : "", b);
+}
+
+static bool overlaps(const struct detect *d, const struct span *in, uint64_t out_start)
+{
+    return out_start + 1000000 >= in->start_us &&
+           out_start <= in->end_us + d->cfg.th.relay_window_us;
+}
+
 static void relay_found(struct detect *d, struct host *h, uint8_t family, const struct span *in,
                         const struct span *out)
 {
@@ -62,14 +80,13 @@ static void relay_found(struct detect *d, struct host *h, uint8_t family, const 
         return;
     char a[48], b[48];
     double lag = ((double)out->start_us - (double)in->start_us) / 1e6;
-    finding_evidence(f, in->flow_id, in->start_us, "inbound from %s to port %u (%s)%s",
-                     addr_text(family, in->peer, a), in->port,
-                     in->app_proto ? proto_name[in->app_proto] : "no payload", port_hint(in->port));
-    finding_evidence(f, out->flow_id, out->start_us, "then SMTP to %s:%u, %.1f s after the "
-                     "inbound connection began", addr_text(family, out->peer, b), out->port, lag);
-    finding_summary(f, "relays mail for outside hosts: %" PRIu64 " outbound SMTP connection%s "
-                    "during or just after inbound proxy connections", f->nev_total / 2,
-                    f->nev_total / 2 == 1 ? "" : "s");
+    finding_evidence(f, out->flow_id, out->start_us, "SMTP to %s:%u %.1f s after %s connected "
+                     "in to port %u (%s, flow %" PRIu64 ")%s", addr_text(family, out->peer, b),
+                     out->port, lag, addr_text(family, in->peer, a), in->port,
+                     in->app_proto ? proto_name[in->app_proto] : "no payload", in->flow_id,
+                     port_hint(in->port));
+    h->relayed++;
+    relay_summary(f, h);
     h->stages |= 1u << STAGE_INBOUND | 1u << STAGE_SPAM;
     if (!h->find[FK_OPEN_PROXY]) {
         struct finding *p = finding_of(d, h, FK_OPEN_PROXY, 2, 0.6);
@@ -82,59 +99,66 @@ static void relay_found(struct detect *d, struct host *h, uint8_t family, const 
     }
 }
 
-static bool overlaps(const struct detect *d, const struct span *in, uint64_t out_start)
-{
-    return out_start + 1000000 >= in->start_us &&
-           out_start <= in->end_us + d->cfg.th.relay_window_us;
-}
-
 void relay_conn(struct detect *d, const struct conn_event *c)
 {
     if (c->ip_proto != 6 || !c->answered)
         return;
     bool src_home = detect_is_home(d, c->family, c->src);
     bool dst_home = detect_is_home(d, c->family, c->dst);
+    struct host *h;
+    struct span *sp;
     if (!src_home && dst_home) {
         bool proxyish = c->app_proto == PROTO_SOCKS || c->app_tunnel ||
                         ((c->app_proto == PROTO_NONE || c->app_proto == PROTO_UNKNOWN) &&
                          proxy_port(c->dport)) || trojan_port(c->dport);
-        if (!proxyish)
+        if (!proxyish || !(h = detect_host(d, c->family, c->dst)) ||
+            !(sp = ring_add(d, &h->inb, &h->ninb, &h->inb_total)))
             return;
-        struct host *h = detect_host(d, c->family, c->dst);
-        if (!h)
+        memcpy(sp->peer, c->src, 16);
+    } else if (src_home && !dst_home &&
+               (c->app_proto == PROTO_SMTP || (c->dport == 25 && c->app_proto == PROTO_NONE))) {
+        if (!(h = detect_host(d, c->family, c->src)) ||
+            !(sp = ring_add(d, &h->outb, &h->noutb, &h->outb_total)))
             return;
-        struct span *in = ring_add(d, &h->inb, &h->ninb, &h->inb_total);
-        if (!in)
-            return;
-        *in = (struct span){ c->start_us, c->end_us, c->flow_id, { 0 }, c->dport,
-                             c->app_proto, false };
-        memcpy(in->peer, c->src, 16);
-        for (unsigned i = 0; i < h->noutb; i++) {
-            struct span *out = &h->outb[i];
-            if (!out->matched && overlaps(d, in, out->start_us)) {
-                out->matched = true;
-                relay_found(d, h, c->family, in, out);
-            }
-        }
+        memcpy(sp->peer, c->dst, 16);
+    } else {
         return;
     }
-    bool smtp = c->app_proto == PROTO_SMTP || (c->dport == 25 && c->app_proto == PROTO_NONE);
-    if (src_home && !dst_home && smtp) {
-        struct host *h = detect_host(d, c->family, c->src);
-        if (!h)
-            return;
-        struct span *out = ring_add(d, &h->outb, &h->noutb, &h->outb_total);
-        if (!out)
-            return;
-        *out = (struct span){ c->start_us, c->end_us, c->flow_id, { 0 }, c->dport,
-                              c->app_proto, false };
-        memcpy(out->peer, c->dst, 16);
-        for (unsigned i = 0; i < h->ninb; i++)
-            if (overlaps(d, &h->inb[i], c->start_us)) {
-                out->matched = true;
-                relay_found(d, h, c->family, &h->inb[i], out);
-                break;
-            }
+    sp->start_us = c->start_us;
+    sp->end_us = c->end_us;
+    sp->flow_id = c->flow_id;
+    sp->port = c->dport;
+    sp->app_proto = c->app_proto;
+}
+
+static int span_cmp(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+    return x->start_us < y->start_us ? -1 : x->start_us > y->start_us;
+}
+
+/* Each outbound SMTP connection is tied to the inbound connection that began last before it
+ * (and was still open, or closed at most the relay window before), if there is one. */
+void relay_finish(struct detect *d, struct host *h)
+{
+    if (!h->ninb || !h->noutb)
+        return;
+    qsort(h->inb, h->ninb, sizeof *h->inb, span_cmp);
+    qsort(h->outb, h->noutb, sizeof *h->outb, span_cmp);
+    for (unsigned i = 0; i < h->noutb; i++) {
+        const struct span *out = &h->outb[i], *best = NULL, *after = NULL;
+        for (unsigned j = 0; j < h->ninb && h->inb[j].start_us <= out->start_us + 1000000; j++) {
+            if (!overlaps(d, &h->inb[j], out->start_us))
+                continue;
+            if (h->inb[j].start_us <= out->start_us)
+                best = &h->inb[j];
+            else if (!after)
+                after = &h->inb[j];     /* logs with whole seconds may order them wrongly */
+        }
+        if (!best)
+            best = after;
+        if (best)
+            relay_found(d, h, h->family, best, out);
     }
 }
 
@@ -185,8 +209,8 @@ void relay_app(struct detect *d, const struct conn_event *c, const struct app_ev
         struct finding *r = finding_of(d, h, FK_SPAM_RELAY, 1, 0.9);
         if (!r)
             return;
-        finding_summary(r, "relays mail for outside hosts: %s to %s granted to %s", kind,
-                        target, a);
+        h->relay_requests++;
+        relay_summary(r, h);
         finding_evidence(r, c->flow_id, ev->ts_us, "%s tunnel to %s for %s carries SMTP", kind,
                          target, a);
         h->stages |= 1u << STAGE_SPAM;

@@ -96,8 +96,8 @@ void report_write(struct report *r, FILE *out)
         const struct finding *hv = v[i];
         char a[48];
         addr_text(hv->family, hv->host, a);
-        fprintf(out, "\n%s%s%s%s  %s (confidence %.2f)\n", a, hv->site ? "  [" : "",
-                hv->site ? hv->site : "", hv->site ? "]" : "", hv->verdict, hv->confidence);
+        fprintf(out, "\n%s%s%s%s  %s (confidence %.2f)\n", a, hv->site[0] ? "  [" : "",
+                hv->site, hv->site[0] ? "]" : "", hv->verdict, hv->confidence);
         fprintf(out, "  %s\n", hv->summary);
         fprintf(out, "  stages seen:");
         bool any = false;

@@ -147,18 +147,18 @@ void spam_finish(struct detect *d, struct host *h)
     if (!f)
         return;
     finding_summary(f, "not a mail server, yet sent mail straight to outside servers: %" PRIu64
-                    " SMTP connections (%" PRIu64 " outside) on %u day%s, %" PRIu64
-                    " recipients, %" PRIu64 " messages delivered, %" PRIu64 " refused, %" PRIu64
-                    " cut off", conns, ext, h->ndays, h->ndays == 1 ? "" : "s", rcpt, deliv,
-                    refused, cut);
+                    " SMTP connection%s (%" PRIu64 " outside) on %u day%s, %" PRIu64
+                    " recipient%s; messages delivered %" PRIu64 ", refused %" PRIu64 ", cut off %"
+                    PRIu64, conns, conns == 1 ? "" : "s", ext, h->ndays, h->ndays == 1 ? "" : "s",
+                    rcpt, rcpt == 1 ? "" : "s", deliv, refused, cut);
     for (unsigned i = 0; i < h->ndays; i++) {
         const struct smtp_day *sd = &h->days[i];
         time_t day_s = (time_t)(sd->day * 86400);
         struct tm tm;
         gmtime_r(&day_s, &tm);
         finding_evidence(f, sd->first_flow, sd->last_us, "%04d-%02d-%02d: %u SMTP connections "
-                         "(%u outside, %u unanswered) to %u server%s, %u recipients, %u "
-                         "delivered, %u refused, %u cut off", tm.tm_year + 1900, tm.tm_mon + 1,
+                         "(%u outside, %u unanswered) to %u server%s, %u recipients; delivered "
+                         "%u, refused %u, cut off %u", tm.tm_year + 1900, tm.tm_mon + 1,
                          tm.tm_mday, sd->conns, sd->conns_ext, sd->unanswered, sd->nserv,
                          sd->nserv == 1 ? "" : "s", sd->rcpt, sd->delivered, sd->refused,
                          sd->cut);

@@ -244,7 +244,7 @@ void eve_finding(struct eve *e, const struct finding *f)
     jb_u64(j, "severity", (uint64_t)f->severity);
     jb_fixed2(j, "confidence", f->confidence);
     jb_str(j, "summary", (const uint8_t *)f->summary, strlen(f->summary));
-    if (f->site)
+    if (f->site[0])
         jb_str(j, "site", (const uint8_t *)f->site, strlen(f->site));
     if (f->verdict) {
         jb_cstr(j, "verdict", f->verdict);
