@@ -72,13 +72,16 @@ static bool host_eq(const void *rec, const void *key)
 
 struct host *detect_host(struct detect *d, uint8_t family, const uint8_t *a)
 {
+    struct host *last = d->last_host;             /* events come in runs from one host */
+    if (last && last->family == family && memcmp(last->a, a, 16) == 0)
+        return last;
     if (!detect_is_home(d, family, a))
         return NULL;
     struct addr_key k = { family, a };
     uint64_t hv = hmap_hash(a, 16, family);
     struct host *h = hmap_get(&d->hosts, hv, host_eq, &k);
     if (h)
-        return h;
+        return d->last_host = h;
     h = detect_alloc(d, sizeof *h);
     if (!h)
         return NULL;
@@ -97,7 +100,7 @@ struct host *detect_host(struct detect *d, uint8_t family, const uint8_t *a)
         return NULL;
     }
     d->st.hosts++;
-    return h;
+    return d->last_host = h;
 }
 
 struct finding *finding_of(struct detect *d, struct host *h, enum finding_kind k,
@@ -188,11 +191,14 @@ void detect_conn(struct detect *d, const struct conn_event *c)
     d->st.conns++;
     if (c->end_us > d->last_us)
         d->last_us = c->end_us;
-    hours_conn(d, c);
+    struct host *h = detect_host(d, c->family, c->src);   /* the initiator, if ours */
+    if (h) {
+        hours_conn(d, h, c);
+        scan_conn(d, h, c);
+    }
     irc_conn(d, c);
     spam_conn(d, c);
     relay_conn(d, c);
-    scan_conn(d, c);
 }
 
 void detect_app(struct detect *d, const struct conn_event *c, const struct app_event *ev)
@@ -297,7 +303,7 @@ void host_free_parts(struct detect *d, struct host *h)
     free(h->days);
     free(h->inb);
     free(h->outb);
-    free(h->scan);
+    scan_free(h->scan);
     free(h->fetches);
 }
 

@@ -66,6 +66,8 @@ void download_app(struct detect *d, const struct conn_event *c, const struct app
             *q = 0;
         enum dl_kind km = by_magic(t->resp_file), kn = by_name(path);
         k = km > kn ? km : kn;
+        if (k == DL_NONE)
+            return;
         char host[64];
         text_copy(host, sizeof host, t->host.p, t->host.len);
         if (strncasecmp(path, "http://", 7) == 0)          /* a proxy request: absolute */
@@ -81,6 +83,8 @@ void download_app(struct detect *d, const struct conn_event *c, const struct app
             return;
         text_copy(name, sizeof name, f->arg.p, f->arg.len);
         k = by_name(name);
+        if (k == DL_NONE)
+            return;
         snprintf(how, sizeof how, "FTP RETR, reply %u", f->reply);
     }
     if (k == DL_NONE)

@@ -62,11 +62,8 @@ bool site_business_hour(const struct site *s, const struct local_time *lt)
     return (s->bh_days >> lt->wday & 1) && lt->hour >= s->bh_start && lt->hour < s->bh_end;
 }
 
-void hours_conn(struct detect *d, const struct conn_event *c)
+void hours_conn(struct detect *d, struct host *h, const struct conn_event *c)
 {
-    struct host *h = detect_host(d, c->family, c->src);
-    if (!h)
-        return;
     h->initiated++;
     uint32_t hour = (uint32_t)(c->start_us / 3600000000ull);
     for (unsigned i = h->nhours; i-- > 0 && i + 4 >= h->nhours;)   /* nearly in order */

@@ -37,7 +37,7 @@ struct host {
     int hours_pattern;               /* enum hours_pattern, set by hours_finish */
     /* spam.c */
     struct smtp_day *days;
-    unsigned ndays;
+    unsigned ndays, capdays;
     uint64_t smtp_received;          /* inbound SMTP connections: it is a mail server */
     /* relay.c: recent inbound connections from outside, recent outbound SMTP */
     struct span *inb, *outb;
@@ -65,6 +65,7 @@ struct detect {
     size_t ngroups;
     uint64_t mem;                    /* bytes held, against cfg.memcap */
     uint64_t last_us;                /* latest event time */
+    struct host *last_host;          /* detect_host's one-entry cache */
     bool rules_loaded;
 };
 
@@ -102,9 +103,10 @@ void relay_conn(struct detect *d, const struct conn_event *c);
 void relay_finish(struct detect *d, struct host *h);
 void p2p_app(struct detect *d, const struct conn_event *c, const struct app_event *ev);
 void download_app(struct detect *d, const struct conn_event *c, const struct app_event *ev);
-void scan_conn(struct detect *d, const struct conn_event *c);
+void scan_conn(struct detect *d, struct host *h, const struct conn_event *c);
 void scan_finish(struct detect *d, struct host *h);
-void hours_conn(struct detect *d, const struct conn_event *c);
+void scan_free(struct scan_state *s);
+void hours_conn(struct detect *d, struct host *h, const struct conn_event *c);
 void hours_finish(struct detect *d, struct host *h);
 /* hours.c: local time of a packet time at a site */
 struct local_time {

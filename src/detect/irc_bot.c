@@ -477,8 +477,22 @@ static bool contains_ci(struct bytes b, const char *w)
 {
     size_t k = strlen(w);
     for (size_t i = 0; i + k <= b.len; i++)
-        if (strncasecmp((const char *)b.p + i, w, k) == 0)
+        if ((b.p[i] | 0x20) == w[0] && strncasecmp((const char *)b.p + i + 1, w + 1, k - 1) == 0)
             return true;
+    return false;
+}
+
+/* "chat" or "irc" anywhere, any case: one pass, since every HTTP response comes here. */
+static bool names_chat(struct bytes b)
+{
+    for (size_t i = 0; i + 3 <= b.len; i++) {
+        int c = b.p[i] | 0x20;
+        if (c == 'c' && i + 4 <= b.len && (b.p[i + 1] | 0x20) == 'h' &&
+            (b.p[i + 2] | 0x20) == 'a' && (b.p[i + 3] | 0x20) == 't')
+            return true;
+        if (c == 'i' && (b.p[i + 1] | 0x20) == 'r' && (b.p[i + 2] | 0x20) == 'c')
+            return true;
+    }
     return false;
 }
 
@@ -490,8 +504,7 @@ void irc_http(struct detect *d, const struct conn_event *c, const struct http_tx
                   contains_ci(t->resp_content_type, "shockwave") ||
                   contains_ci(t->resp_content_type, "java-archive") ||
                   contains_ci(t->resp_content_type, "x-java-applet");
-    bool named = contains_ci(t->uri, "chat") || contains_ci(t->uri, "irc") ||
-                 contains_ci(t->host, "chat") || contains_ci(t->host, "irc");
+    bool named = names_chat(t->uri) || names_chat(t->host);
     if (!client && !named)
         return;
     struct host *h = detect_host(d, c->family, c->src);

@@ -7,31 +7,62 @@
  * needs. Both work from connection records alone, so firewall logs feed them too. */
 #include "detect/internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum { SET_CAP = 1024, SET_MAX = SET_CAP / 2 };
 
-/* A set of 64-bit hashes, counted exactly up to SET_MAX members. */
+/* A set of 64-bit hashes that grows from 16 slots to SET_CAP, counted exactly up to SET_MAX
+ * members: most hosts fail a handful of connections, a scanner thousands. */
 struct hset {
-    uint64_t v[SET_CAP];
-    unsigned n;
+    uint64_t *v;
+    unsigned n, cap;
 };
 
-static bool hset_add(struct hset *s, uint64_t h)
+static void hset_put(uint64_t *v, unsigned cap, uint64_t h)
+{
+    for (unsigned i = h & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (!v[i]) {
+            v[i] = h;
+            return;
+        }
+}
+
+static bool hset_add(struct detect *d, struct hset *s, uint64_t h)
 {
     h |= 1;                                   /* 0 marks an empty slot */
-    for (unsigned i = h & (SET_CAP - 1);; i = (i + 1) & (SET_CAP - 1)) {
+    for (unsigned i = s->cap ? h & (s->cap - 1) : 0; s->cap; i = (i + 1) & (s->cap - 1)) {
         if (s->v[i] == h)
             return false;
-        if (!s->v[i]) {
-            if (s->n >= SET_MAX)
-                return false;
-            s->v[i] = h;
-            s->n++;
-            return true;
-        }
+        if (!s->v[i])
+            break;
     }
+    if (s->n >= SET_MAX)
+        return false;
+    if ((s->n + 1) * 2 > s->cap) {
+        unsigned cap = s->cap ? s->cap * 2 : 16;
+        uint64_t *nv = detect_alloc(d, cap * sizeof *nv);
+        if (!nv)
+            return false;
+        for (unsigned i = 0; i < s->cap; i++)
+            if (s->v[i])
+                hset_put(nv, cap, s->v[i]);
+        detect_release(d, s->v, s->cap * sizeof *nv);
+        s->v = nv;
+        s->cap = cap;
+    }
+    hset_put(s->v, s->cap, h);
+    s->n++;
+    return true;
 }
+
+static void hset_clear(struct hset *s)
+{
+    if (s->v)
+        memset(s->v, 0, s->cap * sizeof *s->v);
+    s->n = 0;
+}
+
 
 struct scan_state {
     uint64_t win_start;
@@ -78,13 +109,8 @@ static void flood(struct detect *d, struct host *h, const struct conn_event *c)
     h->stages |= 1u << STAGE_FLOOD;
 }
 
-void scan_conn(struct detect *d, const struct conn_event *c)
+void scan_conn(struct detect *d, struct host *h, const struct conn_event *c)
 {
-    if (!detect_is_home(d, c->family, c->src))
-        return;
-    struct host *h = detect_host(d, c->family, c->src);
-    if (!h)
-        return;
     flood(d, h, c);
     bool failed = c->ip_proto == 6 ? !c->accepted : !c->answered;
     if (!failed)
@@ -99,16 +125,16 @@ void scan_conn(struct detect *d, const struct conn_event *c)
     struct scan_state *s = h->scan;
     if (c->start_us > s->win_start + d->cfg.th.scan_window_us) {
         window_close(s, c->start_us);
-        memset(&s->addrs, 0, sizeof s->addrs);
-        memset(&s->pairs, 0, sizeof s->pairs);
+        hset_clear(&s->addrs);
+        hset_clear(&s->pairs);
         s->fails = 0;
         s->win_start = c->start_us;
     }
     s->fails++;
     s->total_fails++;
     uint64_t ha = hmap_hash(c->dst, 16, c->family);
-    hset_add(&s->addrs, ha);
-    if (hset_add(&s->pairs, ha ^ hmap_hash(&c->dport, 2, c->ip_proto)) && s->nsample < 4) {
+    hset_add(d, &s->addrs, ha);
+    if (hset_add(d, &s->pairs, ha ^ hmap_hash(&c->dport, 2, c->ip_proto)) && s->nsample < 4) {
         struct evidence *e = &s->sample[s->nsample++];
         char a[48];
         snprintf(e->what, sizeof e->what, "%s %s:%u %s", c->ip_proto == 6 ? "TCP" :
@@ -145,4 +171,14 @@ void scan_finish(struct detect *d, struct host *h)
         finding_evidence(f, s->sample[i].flow_id, s->sample[i].ts_us, "%s", s->sample[i].what);
     finding_evidence(f, 0, end, "%" PRIu64 " failed attempts in all", s->total_fails);
     h->stages |= 1u << STAGE_SCAN;
+}
+
+/* Teardown (detect_free): memory accounting no longer matters. */
+void scan_free(struct scan_state *s)
+{
+    if (!s)
+        return;
+    free(s->addrs.v);
+    free(s->pairs.v);
+    free(s);
 }

@@ -36,10 +36,16 @@ static struct smtp_day *day_of(struct detect *d, struct host *h, uint64_t ts)
             return &h->days[i];
     if (h->ndays >= HOST_MAX_DAYS)
         return NULL;
-    if (!h->days) {
-        h->days = detect_alloc(d, HOST_MAX_DAYS * sizeof *h->days);
-        if (!h->days)
+    if (h->ndays == h->capdays) {                 /* most hosts mail on a day or two */
+        unsigned cap = h->capdays ? h->capdays * 2 : 2;
+        struct smtp_day *nd = detect_alloc(d, cap * sizeof *nd);
+        if (!nd)
             return NULL;
+        if (h->ndays)
+            memcpy(nd, h->days, h->ndays * sizeof *nd);
+        detect_release(d, h->days, h->capdays * sizeof *nd);
+        h->days = nd;
+        h->capdays = cap;
     }
     struct smtp_day *sd = &h->days[h->ndays++];
     sd->day = lt.day;
