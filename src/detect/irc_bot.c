@@ -18,7 +18,18 @@
 #include "proto/proto.h"
 
 enum { SESS_MAX_PINGS = 64, SESS_MAX_CHANS = 8, CHAN_MAX_MEMBERS = 32, NAME_LEN = 48,
-       CHAN_MAX = 4096 };
+       CHAN_MAX = 4096, SESS_MAX_ANSWERS = 12, SESS_TRIGGERS = 6,
+       ANSWER_WINDOW_US = 10000000 };
+
+/* A channel message from someone else that the client answered in the channel within
+ * ANSWER_WINDOW_US, and how: BotSniffer's "answering the same command alike". */
+struct answer {
+    uint64_t chan;               /* hash of the channel's name in lower case */
+    uint64_t trigger;            /* hash of the channel, the sender's nick and the text */
+    uint64_t reply;              /* hash of the answer's text */
+    bool encoded;                /* the answer was encoded */
+    char text[24];               /* the trigger's text, for the evidence */
+};
 
 struct irc_sess {
     uint64_t flow_id;
@@ -40,6 +51,13 @@ struct irc_sess {
     uint64_t version_us;
     char chans[SESS_MAX_CHANS][NAME_LEN];
     unsigned nchans;
+    struct {                               /* the last channel messages from others */
+        uint64_t chan, hash, us;
+        char text[24];
+    } trig[SESS_TRIGGERS];
+    unsigned ntrig;
+    struct answer answers[SESS_MAX_ANSWERS];
+    unsigned nanswers;
 };
 
 struct irc_member {
@@ -48,6 +66,8 @@ struct irc_member {
     char nick[NAME_LEN], shape[NAME_LEN], user[NAME_LEN], version[96];
     double score;
     unsigned encoded;
+    struct answer answers[SESS_MAX_ANSWERS];
+    unsigned nanswers;
 };
 
 struct irc_chan {
@@ -90,6 +110,16 @@ static bool is_channel(struct bytes b)
 static bool irc_port_usual(uint16_t p)
 {
     return (p >= 6660 && p <= 6669) || p == 6697 || p == 7000 || p == 194;
+}
+
+/* The channel's name in lower case, hashed (RFC 2812 1.3: names are case-insensitive). */
+static uint64_t chan_name_hash(const uint8_t *p, size_t n)
+{
+    uint8_t low[NAME_LEN];
+    size_t k = n < sizeof low ? n : sizeof low;
+    for (size_t i = 0; i < k; i++)
+        low[i] = (uint8_t)tolower(p[i]);
+    return hmap_hash(low, k, 0xc4a);
 }
 
 /* ---- channels ---- */
@@ -251,7 +281,26 @@ static void client_text(struct detect *d, struct irc_sess *s, const struct irc_m
     }
     s->texts++;
     const char *how;
-    if (!text_encoded(text.p, text.len, &how))
+    bool enc = text_encoded(text.p, text.len, &how);
+    /* an answer to every recent message: when bots answer together, each sees the others'
+     * answers before its own goes out; only answers alike count later */
+    uint64_t tchan = chan_name_hash(target.p, target.len);
+    for (unsigned t = 0; is_channel(target) && t < s->ntrig; t++) {
+        if (ts - s->trig[t].us > ANSWER_WINDOW_US || s->trig[t].chan != tchan)
+            continue;
+        bool known = false;
+        for (unsigned i = 0; i < s->nanswers && i < SESS_MAX_ANSWERS; i++)
+            known |= s->answers[i].trigger == s->trig[t].hash;
+        if (!known) {                             /* a ring: the latest answers are kept */
+            struct answer *a = &s->answers[s->nanswers++ % SESS_MAX_ANSWERS];
+            a->chan = tchan;
+            a->trigger = s->trig[t].hash;
+            a->reply = hmap_hash(text.p, text.len, 0);
+            a->encoded = enc;
+            memcpy(a->text, s->trig[t].text, sizeof a->text);
+        }
+    }
+    if (!enc)
         return;
     s->encoded++;
     if (!s->enc_how) {
@@ -306,6 +355,24 @@ void irc_app(struct detect *d, const struct conn_event *c, const struct app_even
     else if (cmd_is(m->command, "PRIVMSG") && m->ctcp.len) {
         copy_bytes(s->ctcp_req, sizeof s->ctcp_req, m->ctcp);
         s->ctcp_req_us = ev->ts_us;
+    } else if (cmd_is(m->command, "PRIVMSG") && m->nparams >= 2 && is_channel(m->params[0])) {
+        struct bytes text = m->params[m->nparams - 1];
+        /* a free or stale slot; when all are recent the new message is not kept, so a burst
+         * of bots' answers cannot push out the command they answer */
+        unsigned k = SESS_TRIGGERS;
+        for (unsigned i = 0; i < SESS_TRIGGERS && k == SESS_TRIGGERS; i++)
+            if (i >= s->ntrig || ev->ts_us - s->trig[i].us > ANSWER_WINDOW_US)
+                k = i;
+        if (k == SESS_TRIGGERS)
+            return;
+        if (k >= s->ntrig)
+            s->ntrig = k + 1;
+        s->trig[k].hash = hmap_hash(text.p, text.len,
+                                    hmap_hash(m->nick.p, m->nick.len,
+                                              hmap_hash(m->params[0].p, m->params[0].len, 7)));
+        s->trig[k].us = ev->ts_us;
+        s->trig[k].chan = chan_name_hash(m->params[0].p, m->params[0].len);
+        copy_bytes(s->trig[k].text, sizeof s->trig[k].text, text);
     }
 }
 
@@ -440,6 +507,11 @@ static void member_update(struct detect *d, const struct irc_sess *s, double sco
             snprintf(m->version, sizeof m->version, "%s", s->version);
             m->encoded = s->encoded;
             m->score = score;
+            uint64_t ch = chan_name_hash((const uint8_t *)c->name, strlen(c->name));
+            m->nanswers = 0;
+            for (unsigned k = 0; k < s->nanswers && k < SESS_MAX_ANSWERS; k++)
+                if (s->answers[k].chan == ch)        /* this channel's answers only */
+                    m->answers[m->nanswers++] = s->answers[k];
         }
     }
 }
@@ -569,7 +641,29 @@ static void group_judge(struct detect *d, struct irc_chan *c)
         jmin = a->join_us < jmin ? a->join_us : jmin;
         jmax = a->join_us > jmax ? a->join_us : jmax;
     }
-    unsigned strong = (same_shape >= 2) + (same_user >= 2) + (encoders >= 2);
+    /* answering the same command alike: the same trigger answered by two or more hosts with
+     * the same text, or encoded text each */
+    unsigned alike = 0;
+    const char *alike_text = NULL;
+    for (unsigned i = 0; i < c->n; i++)
+        for (unsigned k = 0; k < c->m[i].nanswers; k++) {
+            const struct answer *x = &c->m[i].answers[k];
+            unsigned n = 1;
+            for (unsigned j = 0; j < c->n; j++) {
+                if (j == i || memcmp(c->m[i].host, c->m[j].host, 16) == 0)
+                    continue;
+                for (unsigned l = 0; l < c->m[j].nanswers; l++) {
+                    const struct answer *y = &c->m[j].answers[l];
+                    n += y->trigger == x->trigger &&
+                         (y->reply == x->reply || (y->encoded && x->encoded));
+                }
+            }
+            if (n > alike) {
+                alike = n;
+                alike_text = x->text;
+            }
+        }
+    unsigned strong = (same_shape >= 2) + (same_user >= 2) + (encoders >= 2) + (alike >= 2);
     if (!strong)
         return;
     bool in_step = jmax - jmin <= d->cfg.th.group_join_window_us;
@@ -618,6 +712,9 @@ static void group_judge(struct detect *d, struct irc_chan *c)
         finding_evidence(f, 0, jmax, "the same USER name on %u hosts", same_user);
     if (encoders >= 2)
         finding_evidence(f, 0, jmax, "%u hosts sent encoded text", encoders);
+    if (alike >= 2)
+        finding_evidence(f, 0, jmax, "%u hosts answered \"%s\" in the channel alike within "
+                         "10 s", alike, alike_text);
     if (same_version >= 2)
         finding_evidence(f, 0, jmax, "the same CTCP VERSION reply from %u hosts", same_version);
     if (in_step)

@@ -420,6 +420,50 @@ static void test_group_and_text(void **state)
     detect_free(d);
 }
 
+/* Hosts that answer the same channel command with the same text make a group even with
+ * ordinary names; people answering the same question in their own words do not. */
+static void test_group_in_step(void **state)
+{
+    (void)state;
+    struct detect *d = mk(NULL);
+    static struct collected out;
+    memset(&out, 0, sizeof out);
+    const char *nicks[3] = { "dragonfly", "tommy_k", "Sheldon42" };
+    const char *human[3] = { "try the guest network", "ask Sandra at the helpdesk",
+                             "it is on the whiteboard" };
+    for (int i = 0; i < 3; i++) {
+        char host[32], l[160];
+        snprintf(host, sizeof host, "10.77.0.%d", i + 1);
+        struct conn_event c = conn(host, "198.51.100.9", 6667, PROTO_IRC, i, 100);
+        snprintf(l, sizeof l, "NICK %s", nicks[i]);
+        irc(d, &c, DIR_TOSERVER, i, l);
+        snprintf(l, sizeof l, "USER u%d 0 * :someone", i);
+        irc(d, &c, DIR_TOSERVER, i, l);
+        irc(d, &c, DIR_TOSERVER, i + 1, "JOIN #ops,#lobby");
+        /* #ops: a command, answered alike */
+        irc(d, &c, DIR_TOCLIENT, 20, ":boss!b@h PRIVMSG #ops :.sysinfo");
+        irc(d, &c, DIR_TOSERVER, 21 + i * 0.1, "PRIVMSG #ops :[SYSINFO] cpu 2400MHz ram 512MB");
+        /* #lobby: a question, answered by people in their own words */
+        irc(d, &c, DIR_TOCLIENT, 40, ":carol!c@h PRIVMSG #lobby :what is the wifi password?");
+        snprintf(l, sizeof l, "PRIVMSG #lobby :%s", human[i]);
+        irc(d, &c, DIR_TOSERVER, 45 + i, l);
+        detect_conn(d, &c);
+    }
+    detect_finish(d, collect, &out);
+    unsigned groups = 0;
+    for (unsigned i = 0; i < out.n; i++)
+        if (out.f[i].kind == FK_IRC_BOT_GROUP) {
+            groups++;
+            assert_true(says(&out.f[i], "#ops"));
+            bool alike = false;
+            for (unsigned k = 0; k < out.f[i].nev; k++)
+                alike |= ev_says(&out.f[i], k, "3 hosts answered \".sysinfo\"");
+            assert_true(alike);
+        }
+    assert_int_equal(groups, 1);
+    detect_free(d);
+}
+
 static void test_webchat(void **state)
 {
     (void)state;
@@ -684,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_irc_bot),
         cmocka_unit_test(test_irc_human),
         cmocka_unit_test(test_group_and_text),
+        cmocka_unit_test(test_group_in_step),
         cmocka_unit_test(test_webchat),
         cmocka_unit_test(test_relay_timing),
         cmocka_unit_test(test_spam_volume),
