@@ -7,11 +7,11 @@
  * docs/detect.md lists each weight and the threshold (0.5), tests/unit/test_detect.c checks
  * them on real human and bot nicknames. */
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "detect/detect.h"
+#include "proto/proto.h"
 
 /* The 150 most frequent letter pairs of English text: a random string has few of them, a
  * chosen name (alice, bob, tommy_k, dragonfly) mostly these. */
@@ -198,20 +198,6 @@ bool irc_user_botlike(const uint8_t *user, size_t n)
     return bot_word(user, n);
 }
 
-static double entropy_bits(const uint8_t *s, size_t n)
-{
-    unsigned cnt[256] = { 0 };
-    for (size_t i = 0; i < n; i++)
-        cnt[s[i]]++;
-    double h = 0;
-    for (int i = 0; i < 256; i++)
-        if (cnt[i]) {
-            double p = (double)cnt[i] / n;
-            h -= p * log2(p);
-        }
-    return h;
-}
-
 bool text_encoded(const uint8_t *s, size_t n, const char **how)
 {
     /* the longest space-separated token, which must be most of the text */
@@ -248,7 +234,7 @@ bool text_encoded(const uint8_t *s, size_t n, const char **how)
         else
             b64 = false;
     }
-    double h = entropy_bits(t, bl);
+    double h = proto_entropy_x100(t, bl) / 100.0;      /* bits per byte */
     if (hex && dig && (up + lo) && h >= 3.0) {
         *how = "hex";
         return true;
