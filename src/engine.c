@@ -139,7 +139,7 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
     memset(e, 0, sizeof *e);
     e->cfg = *c;
     if (c->eve_path) {
-        enum bw_status st = eve_open(&e->eve, c->eve_path, false, d);
+        enum bw_status st = eve_open(&e->eve, c->eve_path, c->eve_line_buffered, d);
         if (st != BW_OK)
             return st;
         e->have_eve = true;
@@ -293,6 +293,25 @@ void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen, 
         if (mid->ok)
             flow_table_prefetch_flow(&e->ft, &mid->lk);
     }
+}
+
+void engine_tick(struct engine *e, uint64_t now_us)
+{
+    engine_drain(e);
+    if (now_us > e->now_us) {
+        e->now_us = now_us;
+        e->sink.now_us = now_us;
+        if (now_us >= e->next_tick_us) {
+            flow_table_expire(&e->ft, now_us);
+            e->next_tick_us = now_us + TICK_US;
+        }
+    }
+}
+
+void engine_stats_event(struct engine *e)
+{
+    if (e->have_eve)
+        eve_stats(&e->eve, &e->stats, &e->app_stats, e->now_us);
 }
 
 enum bw_status engine_finish(struct engine *e, struct bw_diag *d)

@@ -17,6 +17,7 @@
 
 struct engine_config {
     const char *eve_path;        /* NULL: no EVE output */
+    bool eve_line_buffered;      /* live: each event reaches the file as it happens */
     unsigned lookahead;          /* packets decoded ahead of flow processing (0 = none);
                                     a power of two, at most ENGINE_LOOKAHEAD_MAX */
     const char *dump_dir;        /* NULL: reassembled streams are not written */
@@ -70,6 +71,12 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
 void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
                    uint32_t caplen, const uint8_t *data);
 void engine_drain(struct engine *e);
+
+/* Live sources: time has moved on to now_us (wall clock) with or without packets; flows idle
+ * past their timeout end now. */
+void engine_tick(struct engine *e, uint64_t now_us);
+/* Live sources: an EVE stats event now (the counters so far). */
+void engine_stats_event(struct engine *e);
 
 /* Ends every open flow, flushes and closes outputs. BW_E_IO (d filled) if output failed. */
 enum bw_status engine_finish(struct engine *e, struct bw_diag *d);

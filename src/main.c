@@ -16,6 +16,7 @@
 
 #include <pcap/pcap.h>
 
+#include "capture/live.h"
 #include "capture/pcap_file.h"
 #include "engine.h"
 
@@ -31,11 +32,12 @@ static const char usage_main[] =
     "Finds bots, relays and unsanctioned software in captures and firewall logs.\n"
     "\n"
     "commands:\n"
-    "  scan      read pcap/pcapng files: flows, TCP reassembly, EVE JSON output\n"
+    "  scan      read pcap/pcapng files: flows, protocols, findings, EVE JSON output\n"
+    "  live      the same, continuously, on a network interface\n"
     "  help      show help for a command (botwatch help scan)\n"
     "  version   print the version\n"
     "\n"
-    "planned (not yet built; they exit with status 2): live, inline, logs, rules, report\n"
+    "planned (not yet built; they exit with status 2): inline, logs, rules, report\n"
     "\n"
     "Run 'botwatch COMMAND --help' for a command's options; see also botwatch(1).\n";
 
@@ -79,6 +81,33 @@ static const char usage_scan[] =
     "\n"
     "SIZE takes k, m and g suffixes (powers of 1024). Exit status: 0 all input read;\n"
     "1 some input unusable (the rest was still processed); 2 usage error; 3 output failed.\n";
+
+static const char usage_live[] =
+    "usage: botwatch live -i IFACE [options]\n"
+    "\n"
+    "Captures from a network interface through libpcap and runs the same pipeline as scan:\n"
+    "flows, protocols, detectors. EVE events are written as they happen (line-buffered);\n"
+    "flows are ended by idle time even when no packets come. SIGINT or SIGTERM: every open\n"
+    "flow is ended, the findings are written, exit 0. SIGHUP: the --config file is read\n"
+    "again (thresholds, policy, mail servers); a broken file keeps the old one and says why.\n"
+    "\n"
+    "options:\n"
+    "  -i, --interface IFACE    the interface (any: all of them, as libpcap allows)\n"
+    "  -f, --filter EXPR        BPF filter (pcap-filter(7))\n"
+    "  -e, --eve PATH           write EVE JSON events to PATH (- for standard output)\n"
+    "      --user NAME          drop root to this user once the interface is open\n"
+    "      --stats-interval SEC statistics to standard error (with the kernel's drop\n"
+    "                           counts) and an EVE stats event every SEC seconds (default\n"
+    "                           60; 0: only at the end)\n"
+    "      --no-promisc         do not put the interface in promiscuous mode\n"
+    "      --buffer SIZE        kernel capture buffer (default libpcap's, 2 MiB)\n"
+    "      --config FILE, --home-net LIST, --report, and the memory and timeout options of\n"
+    "                           scan (botwatch scan --help)\n"
+    "  -q, --quiet              no statistics at the end\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "Exit status: 0 stopped by a signal; 1 the capture failed; 2 usage error (also an\n"
+    "unknown interface or user); 3 output failed.\n";
 
 /* "10.0.0.0/8,fd00::/8": replaces HOME_NET. */
 static bool parse_home_net(const char *s, struct detect_config *dc)
@@ -173,103 +202,161 @@ enum {
     OPT_HOME_NET,
 };
 
+/* The options every packet command shares (scan, live): the engine's caps and timeouts,
+ * outputs and the detectors' configuration. */
+#define ENGINE_LONGOPTS                                                   \
+    { "eve", required_argument, NULL, 'e' },                              \
+    { "dump-streams", required_argument, NULL, OPT_DUMP },                \
+    { "flow-memcap", required_argument, NULL, OPT_FLOW_MEMCAP },          \
+    { "stream-memcap", required_argument, NULL, OPT_STREAM_MEMCAP },      \
+    { "stream-depth", required_argument, NULL, OPT_STREAM_DEPTH },        \
+    { "stream-ooo", required_argument, NULL, OPT_STREAM_OOO },            \
+    { "frag-memcap", required_argument, NULL, OPT_FRAG_MEMCAP },          \
+    { "frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT },        \
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },                  \
+    { "lookahead", required_argument, NULL, OPT_LOOKAHEAD },              \
+    { "app-memcap", required_argument, NULL, OPT_APP_MEMCAP },            \
+    { "config", required_argument, NULL, OPT_CONFIG },                    \
+    { "report", no_argument, NULL, OPT_REPORT },                          \
+    { "home-net", required_argument, NULL, OPT_HOME_NET }
+
+struct engine_args {
+    struct engine_config cfg;
+    const char *home_net, *config_path;
+};
+
+/* -1: not an engine option; 0: taken; else the exit status of a usage error. */
+static int engine_opt(const char *cmd, int c, const char *arg, struct engine_args *ea)
+{
+    struct engine_config *cfg = &ea->cfg;
+    uint64_t *size = NULL;
+    switch (c) {
+    case 'e': cfg->eve_path = arg; return 0;
+    case OPT_DUMP: cfg->dump_dir = arg; return 0;
+    case OPT_FLOW_MEMCAP: size = &cfg->flow.memcap; break;
+    case OPT_STREAM_MEMCAP: size = &cfg->stream.memcap; break;
+    case OPT_STREAM_DEPTH: size = &cfg->stream.depth; break;
+    case OPT_STREAM_OOO: size = &cfg->stream.ooo_max; break;
+    case OPT_FRAG_MEMCAP: size = &cfg->frag.memcap; break;
+    case OPT_APP_MEMCAP: size = &cfg->app_memcap; break;
+    case OPT_CONFIG: {
+        struct bw_diag cd = { .msg = "" };
+        if (detect_config_load(&cfg->detect, arg, &cd) != BW_OK) {
+            fprintf(stderr, "botwatch %s: %s\n", cmd, cd.msg);
+            return EXIT_USAGE;
+        }
+        ea->config_path = arg;
+        return 0;
+    }
+    case OPT_REPORT: cfg->report = stdout; return 0;
+    case OPT_HOME_NET: ea->home_net = arg; return 0;
+    case OPT_FRAG_TIMEOUT:
+        if (!parse_seconds(arg, &cfg->frag.timeout_us))
+            return usage_error(cmd, "bad --frag-timeout", arg);
+        return 0;
+    case OPT_TIMEOUT:
+        if (!parse_timeout(arg, &cfg->flow))
+            return usage_error(cmd, "bad --timeout (want CLASS=SECONDS)", arg);
+        return 0;
+    case OPT_LOOKAHEAD: {
+        uint64_t v;
+        if (!parse_size(arg, &v) || v > ENGINE_LOOKAHEAD_MAX || (v & (v - 1)))
+            return usage_error(cmd, "bad --lookahead (0 or a power of two up to 64)", arg);
+        cfg->lookahead = (unsigned)v;
+        return 0;
+    }
+    default:
+        return -1;
+    }
+    if (!parse_size(arg, size))
+        return usage_error(cmd, "bad size (e.g. 512k, 64m, 1g)", arg);
+    return 0;
+}
+
+/* After the options: what only makes sense with all of them. */
+static int engine_args_check(const char *cmd, struct engine_args *ea)
+{
+    if (ea->home_net && !parse_home_net(ea->home_net, &ea->cfg.detect))
+        return usage_error(cmd, "bad --home-net (want a comma-separated list of prefixes)",
+                           ea->home_net);
+    if (ea->cfg.flow.memcap < sizeof(struct flow))
+        return usage_error(cmd, "--flow-memcap is smaller than one flow", NULL);
+    return 0;
+}
+
+static struct engine *engine_start(const char *cmd, const struct engine_config *cfg)
+{
+    struct engine *e = malloc(sizeof *e);
+    struct bw_diag d = { .msg = "" };
+    if (!e) {
+        fprintf(stderr, "botwatch %s: out of memory\n", cmd);
+        return NULL;
+    }
+    if (engine_init(e, cfg, &d) != BW_OK) {
+        fprintf(stderr, "botwatch %s: %s\n", cmd, d.msg);
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/* Ends the run: every flow, finding and output; then the statistics. The exit status. */
+static int engine_stop(const char *cmd, struct engine *e, int rc, bool quiet, double t0)
+{
+    struct bw_diag d = { .msg = "" };
+    if (engine_finish(e, &d) != BW_OK) {
+        fprintf(stderr, "botwatch %s: %s\n", cmd, d.msg);
+        rc = EXIT_OUTPUT;
+    }
+    if (!quiet) {
+        stats_print(stderr, &e->stats, wall_s() - t0);
+        proto_stats_print(stderr, &e->app_stats);
+        fprintf(stderr, "findings: %" PRIu64 "%s\n", e->findings,
+                e->detect_dropped ? " (detector state dropped for memory: some are missing)" : "");
+    }
+    free(e);
+    return rc;
+}
+
 static int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "filter", required_argument, NULL, 'f' },
-        { "eve", required_argument, NULL, 'e' },
-        { "dump-streams", required_argument, NULL, OPT_DUMP },
-        { "flow-memcap", required_argument, NULL, OPT_FLOW_MEMCAP },
-        { "stream-memcap", required_argument, NULL, OPT_STREAM_MEMCAP },
-        { "stream-depth", required_argument, NULL, OPT_STREAM_DEPTH },
-        { "stream-ooo", required_argument, NULL, OPT_STREAM_OOO },
-        { "frag-memcap", required_argument, NULL, OPT_FRAG_MEMCAP },
-        { "frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT },
-        { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "quiet", no_argument, NULL, 'q' },
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-        { "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
-        { "app-memcap", required_argument, NULL, OPT_APP_MEMCAP },
-        { "config", required_argument, NULL, OPT_CONFIG },
-        { "report", no_argument, NULL, OPT_REPORT },
-        { "home-net", required_argument, NULL, OPT_HOME_NET },
         { "help", no_argument, NULL, 'h' },
+        ENGINE_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
-    struct engine_config cfg;
-    engine_config_default(&cfg);
+    struct engine_args ea = { .home_net = NULL };
+    engine_config_default(&ea.cfg);
     struct capture_opts copt = { .bpf = NULL, .progress = isatty(STDERR_FILENO) };
     bool quiet = false;
-    const char *home_net = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:e:qh", longopts, NULL)) != -1) {
-        uint64_t *size = NULL;
+        int r = engine_opt("scan", c, optarg, &ea);
+        if (r > 0)
+            return r;
+        if (r == 0)
+            continue;
         switch (c) {
         case 'f': copt.bpf = optarg; break;
-        case 'e': cfg.eve_path = optarg; break;
-        case OPT_DUMP: cfg.dump_dir = optarg; break;
-        case OPT_FLOW_MEMCAP: size = &cfg.flow.memcap; break;
-        case OPT_STREAM_MEMCAP: size = &cfg.stream.memcap; break;
-        case OPT_STREAM_DEPTH: size = &cfg.stream.depth; break;
-        case OPT_STREAM_OOO: size = &cfg.stream.ooo_max; break;
-        case OPT_FRAG_MEMCAP: size = &cfg.frag.memcap; break;
-        case OPT_APP_MEMCAP: size = &cfg.app_memcap; break;
-        case OPT_CONFIG: {
-            struct bw_diag cd = { .msg = "" };
-            if (detect_config_load(&cfg.detect, optarg, &cd) != BW_OK) {
-                fprintf(stderr, "botwatch scan: %s\n", cd.msg);
-                return EXIT_USAGE;
-            }
-            break;
-        }
-        case OPT_REPORT: cfg.report = stdout; break;
-        case OPT_HOME_NET:
-            home_net = optarg;
-            break;
-        case OPT_FRAG_TIMEOUT:
-            if (!parse_seconds(optarg, &cfg.frag.timeout_us))
-                return usage_error("scan", "bad --frag-timeout", optarg);
-            break;
-        case OPT_TIMEOUT:
-            if (!parse_timeout(optarg, &cfg.flow))
-                return usage_error("scan", "bad --timeout (want CLASS=SECONDS)", optarg);
-            break;
         case 'q': quiet = true; break;
         case OPT_NO_PROGRESS: copt.progress = false; break;
-        case OPT_LOOKAHEAD: {
-            uint64_t v;
-            if (!parse_size(optarg, &v) || v > ENGINE_LOOKAHEAD_MAX || (v & (v - 1)))
-                return usage_error("scan", "bad --lookahead (0 or a power of two up to 64)",
-                                   optarg);
-            cfg.lookahead = (unsigned)v;
-            break;
-        }
         case 'h': fputs(usage_scan, stdout); return 0;
         default: fputs("Try 'botwatch scan --help'.\n", stderr); return EXIT_USAGE;
         }
-        if (size && !parse_size(optarg, size))
-            return usage_error("scan", "bad size (e.g. 512k, 64m, 1g)", optarg);
     }
     if (optind >= argc)
         return usage_error("scan", "no capture file given", NULL);
-    if (home_net && !parse_home_net(home_net, &cfg.detect))
-        return usage_error("scan", "bad --home-net (want a comma-separated list of prefixes)",
-                           home_net);
-    if (cfg.flow.memcap < sizeof(struct flow))
-        return usage_error("scan", "--flow-memcap is smaller than one flow", NULL);
-
-    struct engine *e = malloc(sizeof *e);
-    struct bw_diag d = { .msg = "" };
-    if (!e) {
-        fprintf(stderr, "botwatch scan: out of memory\n");
-        return EXIT_OUTPUT;
-    }
-    if (engine_init(e, &cfg, &d) != BW_OK) {
-        fprintf(stderr, "botwatch scan: %s\n", d.msg);
-        free(e);
+    int r = engine_args_check("scan", &ea);
+    if (r)
+        return r;
+    struct engine *e = engine_start("scan", &ea.cfg);
+    if (!e)
         return EXIT_USAGE;
-    }
+    struct bw_diag d = { .msg = "" };
     double t0 = wall_s();
     int rc = 0;
     for (int i = optind; i < argc; i++) {
@@ -285,18 +372,111 @@ static int cmd_scan(int argc, char **argv)
         }
     }
     /* Everything read so far is reported and written, whatever went wrong above. */
-    if (engine_finish(e, &d) != BW_OK) {
-        fprintf(stderr, "botwatch scan: %s\n", d.msg);
-        rc = EXIT_OUTPUT;
+    return engine_stop("scan", e, rc, quiet, t0);
+}
+
+struct live_reload {
+    struct engine *e;
+    const char *config_path;
+};
+
+/* SIGHUP: the detectors' config again; a broken file keeps the old one and says why. */
+static void live_reload(void *ctx)
+{
+    struct live_reload *lr = ctx;
+    if (!lr->config_path) {
+        fprintf(stderr, "botwatch live: SIGHUP: no --config to reload\n");
+        return;
     }
-    if (!quiet) {
-        stats_print(stderr, &e->stats, wall_s() - t0);
-        proto_stats_print(stderr, &e->app_stats);
-        fprintf(stderr, "findings: %" PRIu64 "%s\n", e->findings,
-                e->detect_dropped ? " (detector state dropped for memory: some are missing)" : "");
+    struct detect_config dc;
+    struct bw_diag d = { .msg = "" };
+    detect_config_default(&dc);
+    if (detect_config_load(&dc, lr->config_path, &d) != BW_OK) {
+        fprintf(stderr, "botwatch live: SIGHUP: keeping the old configuration: %s\n", d.msg);
+        return;
     }
-    free(e);
-    return rc;
+    if (lr->e->det)
+        detect_reconfigure(lr->e->det, &dc);
+    fprintf(stderr, "botwatch live: SIGHUP: reloaded %s (thresholds, policy, mail servers; "
+            "home networks and sites need a restart)\n", lr->config_path);
+}
+
+static void live_ready(void *ctx)
+{
+    const char *iface = ctx;
+    fprintf(stderr, "botwatch live: listening on %s\n", iface);
+}
+
+static int cmd_live(int argc, char **argv)
+{
+    enum { OPT_USER = 400, OPT_STATS, OPT_NO_PROMISC, OPT_BUFFER };
+    static const struct option longopts[] = {
+        { "interface", required_argument, NULL, 'i' },
+        { "filter", required_argument, NULL, 'f' },
+        { "user", required_argument, NULL, OPT_USER },
+        { "stats-interval", required_argument, NULL, OPT_STATS },
+        { "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
+        { "buffer", required_argument, NULL, OPT_BUFFER },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        ENGINE_LONGOPTS,
+        { NULL, 0, NULL, 0 },
+    };
+    struct engine_args ea = { .home_net = NULL };
+    engine_config_default(&ea.cfg);
+    ea.cfg.eve_line_buffered = true;
+    ea.cfg.lookahead = 0;                     /* act on each packet as it comes */
+    struct live_opts lo = { .promisc = true, .stats_interval_us = 60ull * 1000000 };
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "i:f:e:qh", longopts, NULL)) != -1) {
+        int r = engine_opt("live", c, optarg, &ea);
+        if (r > 0)
+            return r;
+        if (r == 0)
+            continue;
+        switch (c) {
+        case 'i': lo.iface = optarg; break;
+        case 'f': lo.bpf = optarg; break;
+        case OPT_USER: lo.user = optarg; break;
+        case OPT_STATS:
+            if (!parse_seconds(optarg, &lo.stats_interval_us))
+                return usage_error("live", "bad --stats-interval", optarg);
+            break;
+        case OPT_NO_PROMISC: lo.promisc = false; break;
+        case OPT_BUFFER:
+            if (!parse_size(optarg, &lo.buffer_bytes) || lo.buffer_bytes > (1ull << 31))
+                return usage_error("live", "bad --buffer (e.g. 64m, at most 2g)", optarg);
+            break;
+        case 'q': lo.quiet = true; break;
+        case 'h': fputs(usage_live, stdout); return 0;
+        default: fputs("Try 'botwatch live --help'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (!lo.iface)
+        return usage_error("live", "no interface given (-i IFACE)", NULL);
+    if (optind < argc)
+        return usage_error("live", "unexpected argument", argv[optind]);
+    int r = engine_args_check("live", &ea);
+    if (r)
+        return r;
+    struct engine *e = engine_start("live", &ea.cfg);
+    if (!e)
+        return EXIT_USAGE;
+    struct live_reload lr = { e, ea.config_path };
+    lo.reload = live_reload;
+    lo.reload_ctx = &lr;
+    lo.ready = live_ready;
+    lo.ready_ctx = (void *)lo.iface;
+    struct bw_diag d = { .msg = "" };
+    double t0 = wall_s();
+    int rc = 0;
+    enum bw_status st = capture_live(e, &lo, &d);
+    if (st != BW_OK) {
+        fprintf(stderr, "botwatch live: %s\n", d.msg);
+        rc = st == BW_E_SYNTAX ? EXIT_USAGE : EXIT_INPUT;
+    }
+    return engine_stop("live", e, rc, lo.quiet || rc == EXIT_USAGE, t0);
 }
 
 int main(int argc, char **argv)
@@ -316,14 +496,18 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "scan") == 0)
         return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "live") == 0)
+        return cmd_live(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(argv[2], "scan") == 0)
             fputs(usage_scan, stdout);
+        else if (argc > 2 && strcmp(argv[2], "live") == 0)
+            fputs(usage_live, stdout);
         else
             fputs(usage_main, stdout);
         return 0;
     }
-    static const char *const planned[] = { "live", "inline", "logs", "rules", "report",
+    static const char *const planned[] = { "inline", "logs", "rules", "report",
                                            "correlate" };
     for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
         if (strcmp(cmd, planned[i]) == 0) {

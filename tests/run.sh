@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the test suites against one or more build directories and ends with one line
-# "N passed, N failed". Usage: tests/run.sh [--only unit|regress|conformance] BUILD_DIR...
+# "N passed, N failed". Usage: tests/run.sh [--only unit|regress|conformance|integration|fuzz] BUILD_DIR...
 #   BUILD_DIR holds botwatch and tests/test_* (build, or build/asan for the sanitized build).
 # Regression cases: tests/regress/<area>/<case>/ with
 #   input.pcap | input.pcapng | inputs (repo-relative paths, one per line)
@@ -142,12 +142,27 @@ run_fuzz() {
     done
 }
 
+# Integration tests (tests/integration/*.sh BOTWATCH): real programs in network namespaces;
+# each prints "ok ...", "FAIL ..." or "skip ..." (not root, no namespaces).
+run_integration() {
+    local b=$1 t out
+    for t in tests/integration/*.sh; do
+        [ -x "$t" ] || continue
+        out=$("$t" "$b/botwatch" 2>&1)
+        echo "$out" | grep -E '^(skip|FAIL)' | sed "s|^|  [$b integration] |"
+        if echo "$out" | grep -q '^skip'; then skip=$((skip + 1))
+        elif echo "$out" | grep -q '^ok' && ! echo "$out" | grep -q '^FAIL'; then ok "$b $t"
+        else bad "$b $t"; echo "$out" | tail -10; fi
+    done
+}
+
 for b in "$@"; do
     [ -x "$b/botwatch" ] || { bad "$b/botwatch not built"; continue; }
     echo "== $b"
     { [ -z "$only" ] || [ "$only" = unit ]; } && run_unit "$b"
     { [ -z "$only" ] || [ "$only" = regress ]; } && run_regress "$b"
     { [ -z "$only" ] || [ "$only" = conformance ]; } && run_conformance "$b"
+    { [ -z "$only" ] || [ "$only" = integration ]; } && run_integration "$b"
 done
 
 { [ -z "$only" ] || [ "$only" = fuzz ]; } && { echo "== fuzz"; run_fuzz; }

@@ -30,6 +30,19 @@ struct detect *detect_new(const struct detect_config *cfg)
     return d;
 }
 
+void detect_reconfigure(struct detect *d, const struct detect_config *c)
+{
+    d->cfg.th = c->th;
+    d->cfg.p2p_default = c->p2p_default;
+    memcpy(d->cfg.p2p_allow, c->p2p_allow, sizeof c->p2p_allow);
+    d->cfg.np2p_allow = c->np2p_allow;
+    memcpy(d->cfg.p2p_deny, c->p2p_deny, sizeof c->p2p_deny);
+    d->cfg.np2p_deny = c->np2p_deny;
+    memcpy(d->cfg.mail_servers, c->mail_servers, sizeof c->mail_servers);
+    d->cfg.nmail = c->nmail;
+    d->cfg.memcap = c->memcap;
+}
+
 void *detect_alloc(struct detect *d, size_t n)
 {
     if (d->mem + n > d->cfg.memcap) {

@@ -175,6 +175,9 @@ struct detect;
 /* NULL when out of memory. The config is copied. */
 struct detect *detect_new(const struct detect_config *cfg);
 void detect_free(struct detect *d);
+/* A new configuration while running (SIGHUP): thresholds, policy and mail servers take
+ * effect at once; home networks and sites stay as they were (hosts already carry them). */
+void detect_reconfigure(struct detect *d, const struct detect_config *c);
 
 /* A connection is over. */
 void detect_conn(struct detect *d, const struct conn_event *c);
