@@ -188,6 +188,7 @@ static void process(struct engine *e, struct pkt *p, const struct flow_lookup *l
     }
     enum flow_dir dir;
     struct flow *f = flow_table_packet_keyed(&e->ft, p, lk, &dir);
+    e->last_flow = f;
     if (f && p->proto == IPPROTO_NUM_UDP && p->payload_len)
         proto_flow_data(&e->pe, f, dir, p->payload, p->payload_len);   /* TCP: via reassembly */
 }
@@ -236,6 +237,7 @@ void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen, 
 {
     struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen, .caplen = caplen,
                      .data = data };
+    e->last_flow = NULL;
     if (!e->slot) {                          /* no look-ahead: straight through */
         if (decode(e, dlt, &p)) {
             struct flow_lookup lk;
@@ -306,6 +308,11 @@ void engine_tick(struct engine *e, uint64_t now_us)
             e->next_tick_us = now_us + TICK_US;
         }
     }
+}
+
+enum flow_verdict engine_verdict(const struct engine *e)
+{
+    return e->last_flow ? (enum flow_verdict)e->last_flow->verdict : VERDICT_ACCEPT;
 }
 
 void engine_stats_event(struct engine *e)

@@ -58,6 +58,7 @@ struct engine {
     bool have_eve, dump_failed;
     uint64_t now_us, next_tick_us, frag_tick_us;
     uint64_t pkt_no;
+    struct flow *last_flow;      /* the flow of the packet processed last (inline verdicts) */
     struct engine_slot *slot;    /* cfg.lookahead slots, a ring */
     unsigned head, count;
 };
@@ -75,6 +76,10 @@ void engine_drain(struct engine *e);
 /* Live sources: time has moved on to now_us (wall clock) with or without packets; flows idle
  * past their timeout end now. */
 void engine_tick(struct engine *e, uint64_t now_us);
+/* Inline: the verdict for the packet just given to engine_packet (the engine must run
+ * without look-ahead): its flow's, or accept when it had none (undecodable, no memory). */
+enum flow_verdict engine_verdict(const struct engine *e);
+
 /* Live sources: an EVE stats event now (the counters so far). */
 void engine_stats_event(struct engine *e);
 

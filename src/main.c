@@ -17,6 +17,7 @@
 #include <pcap/pcap.h>
 
 #include "capture/live.h"
+#include "capture/nfq.h"
 #include "capture/pcap_file.h"
 #include "engine.h"
 
@@ -34,10 +35,11 @@ static const char usage_main[] =
     "commands:\n"
     "  scan      read pcap/pcapng files: flows, protocols, findings, EVE JSON output\n"
     "  live      the same, continuously, on a network interface\n"
+    "  inline    the same on a netfilter queue, as an IPS: every packet gets a verdict\n"
     "  help      show help for a command (botwatch help scan)\n"
     "  version   print the version\n"
     "\n"
-    "planned (not yet built; they exit with status 2): inline, logs, rules, report\n"
+    "planned (not yet built; they exit with status 2): logs, rules, report\n"
     "\n"
     "Run 'botwatch COMMAND --help' for a command's options; see also botwatch(1).\n";
 
@@ -108,6 +110,33 @@ static const char usage_live[] =
     "\n"
     "Exit status: 0 stopped by a signal; 1 the capture failed; 2 usage error (also an\n"
     "unknown interface or user); 3 output failed.\n";
+
+static const char usage_inline[] =
+    "usage: botwatch inline --queue N [options]\n"
+    "\n"
+    "An IPS: reads packets from netfilter queue N (iptables -j NFQUEUE, nft queue), runs the\n"
+    "scan pipeline on each at once and gives it a verdict: accept, unless a rule has marked\n"
+    "its flow drop or reject (docs/inline.md has the iptables and nft lines). SIGINT/SIGTERM\n"
+    "and SIGHUP as for live.\n"
+    "\n"
+    "options:\n"
+    "      --queue N            the queue number (0-65535)\n"
+    "      --queue-maxlen N     packets the kernel may hold for botwatch (default 4096)\n"
+    "      --fail-open          when the queue is full the kernel accepts packets instead of\n"
+    "                           dropping them (use the rule's bypass option as well, so\n"
+    "                           traffic flows while botwatch is not running)\n"
+    "      --stats-interval SEC verdict counts and statistics every SEC seconds (default 60)\n"
+    "  -e, --eve PATH           write EVE JSON events to PATH (- for standard output)\n"
+    "      --config FILE, --home-net LIST, --report, and the memory and timeout options of\n"
+    "                           scan (botwatch scan --help)\n"
+    "  -q, --quiet              no statistics at the end\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "Not yet: rules (issue #4) to say what to drop; until they land every packet is accepted\n"
+    "and inspected, as live would.\n"
+    "\n"
+    "Exit status: 0 stopped by a signal; 1 the queue failed (not root, queue taken);\n"
+    "2 usage error; 3 output failed.\n";
 
 /* "10.0.0.0/8,fd00::/8": replaces HOME_NET. */
 static bool parse_home_net(const char *s, struct detect_config *dc)
@@ -479,6 +508,92 @@ static int cmd_live(int argc, char **argv)
     return engine_stop("live", e, rc, lo.quiet || rc == EXIT_USAGE, t0);
 }
 
+static void inline_ready(void *ctx)
+{
+    fprintf(stderr, "botwatch inline: bound to queue %u\n", *(const uint16_t *)ctx);
+}
+
+static int cmd_inline(int argc, char **argv)
+{
+    enum { OPT_QUEUE = 500, OPT_MAXLEN, OPT_FAIL_OPEN, OPT_STATS };
+    static const struct option longopts[] = {
+        { "queue", required_argument, NULL, OPT_QUEUE },
+        { "queue-maxlen", required_argument, NULL, OPT_MAXLEN },
+        { "fail-open", no_argument, NULL, OPT_FAIL_OPEN },
+        { "stats-interval", required_argument, NULL, OPT_STATS },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        ENGINE_LONGOPTS,
+        { NULL, 0, NULL, 0 },
+    };
+    struct engine_args ea = { .home_net = NULL };
+    engine_config_default(&ea.cfg);
+    ea.cfg.eve_line_buffered = true;
+    ea.cfg.lookahead = 0;                     /* each packet's verdict before the next */
+    struct nfq_opts no = { .maxlen = 4096, .stats_interval_us = 60ull * 1000000 };
+    bool have_queue = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "e:qh", longopts, NULL)) != -1) {
+        int r = engine_opt("inline", c, optarg, &ea);
+        if (r > 0)
+            return r;
+        if (r == 0)
+            continue;
+        uint64_t v;
+        switch (c) {
+        case OPT_QUEUE:
+            if (!parse_size(optarg, &v) || v > 65535)
+                return usage_error("inline", "bad --queue (0-65535)", optarg);
+            no.queue = (uint16_t)v;
+            have_queue = true;
+            break;
+        case OPT_MAXLEN:
+            if (!parse_size(optarg, &v) || v == 0 || v > (1u << 20))
+                return usage_error("inline", "bad --queue-maxlen (1 to 1048576 packets)", optarg);
+            no.maxlen = (uint32_t)v;
+            break;
+        case OPT_FAIL_OPEN: no.fail_open = true; break;
+        case OPT_STATS:
+            if (!parse_seconds(optarg, &no.stats_interval_us))
+                return usage_error("inline", "bad --stats-interval", optarg);
+            break;
+        case 'q': no.quiet = true; break;
+        case 'h': fputs(usage_inline, stdout); return 0;
+        default: fputs("Try 'botwatch inline --help'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (!have_queue)
+        return usage_error("inline", "no queue given (--queue N)", NULL);
+    if (optind < argc)
+        return usage_error("inline", "unexpected argument", argv[optind]);
+    int r = engine_args_check("inline", &ea);
+    if (r)
+        return r;
+    struct engine *e = engine_start("inline", &ea.cfg);
+    if (!e)
+        return EXIT_USAGE;
+    struct live_reload lr = { e, ea.config_path };
+    no.reload = live_reload;
+    no.reload_ctx = &lr;
+    no.ready = inline_ready;
+    no.ready_ctx = &no.queue;
+    struct bw_diag d = { .msg = "" };
+    struct nfq_stats ns;
+    double t0 = wall_s();
+    int rc = 0;
+    if (capture_nfq(e, &no, &ns, &d) != BW_OK) {
+        fprintf(stderr, "botwatch inline: %s\n", d.msg);
+        rc = EXIT_INPUT;
+    }
+    if (!no.quiet)
+        fprintf(stderr, "inline: %" PRIu64 " packets: accepted %" PRIu64 ", dropped %" PRIu64
+                ", rejected %" PRIu64 "; verdict errors %" PRIu64 ", kernel overruns %" PRIu64
+                "\n", ns.packets, ns.accepted, ns.dropped, ns.rejected, ns.verdict_errors,
+                ns.kernel_overruns);
+    return engine_stop("inline", e, rc, no.quiet, t0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -498,16 +613,20 @@ int main(int argc, char **argv)
         return cmd_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "live") == 0)
         return cmd_live(argc - 1, argv + 1);
+    if (strcmp(cmd, "inline") == 0)
+        return cmd_inline(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(argv[2], "scan") == 0)
             fputs(usage_scan, stdout);
         else if (argc > 2 && strcmp(argv[2], "live") == 0)
             fputs(usage_live, stdout);
+        else if (argc > 2 && strcmp(argv[2], "inline") == 0)
+            fputs(usage_inline, stdout);
         else
             fputs(usage_main, stdout);
         return 0;
     }
-    static const char *const planned[] = { "inline", "logs", "rules", "report",
+    static const char *const planned[] = { "logs", "rules", "report",
                                            "correlate" };
     for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
         if (strcmp(cmd, planned[i]) == 0) {

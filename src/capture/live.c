@@ -5,31 +5,21 @@
  * flow and writes every finding, and SIGHUP to reload the detectors' configuration without
  * losing flow state. Root is needed only to open the interface (--user drops it after). */
 #include "capture/live.h"
+#include "capture/signals.h"
 
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-/* Signal flags: the only writable globals, because a signal handler can reach nothing else. */
-static volatile sig_atomic_t stop_flag, reload_flag;
-static pcap_t *live_pcap;
-
-static void on_signal(int sig)
+static void wake(void *ctx)
 {
-    if (sig == SIGHUP) {
-        reload_flag = 1;
-    } else {
-        stop_flag = 1;
-        if (live_pcap)
-            pcap_breakloop(live_pcap);
-    }
+    pcap_breakloop(ctx);                       /* safe from a signal handler (pcap(3PCAP)) */
 }
 
 static uint64_t wall_us(void)
@@ -125,20 +115,13 @@ enum bw_status capture_live(struct engine *e, const struct live_opts *o, struct 
             return st;
         }
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    live_pcap = p;
+    signals_install(wake, p);
     if (o->ready)
         o->ready(o->ready_ctx);
     struct live_ctx c = { e, pcap_datalink(p) };
     uint64_t start = wall_us(), next_stats = start + o->stats_interval_us;
     enum bw_status st = BW_OK;
-    while (!stop_flag) {
+    while (!signals_stop_requested()) {
         int n = pcap_dispatch(p, -1, on_packet, (u_char *)&c);
         if (n == PCAP_ERROR) {
             snprintf(d->msg, sizeof d->msg, "%s: %s", o->iface, pcap_geterr(p));
@@ -147,8 +130,7 @@ enum bw_status capture_live(struct engine *e, const struct live_opts *o, struct 
         }
         uint64_t now = wall_us();
         engine_tick(e, now);                  /* idle or not, time moves on */
-        if (reload_flag) {
-            reload_flag = 0;
+        if (signals_take_reload()) {
             if (o->reload)
                 o->reload(o->reload_ctx);
         }
@@ -159,9 +141,9 @@ enum bw_status capture_live(struct engine *e, const struct live_opts *o, struct 
             next_stats = now + o->stats_interval_us;
         }
     }
-    if (stop_flag)
+    if (signals_stop_requested())
         fprintf(stderr, "live: stopping: ending open flows and writing findings\n");
-    live_pcap = NULL;
+    signals_restore();
     if (!o->quiet)
         kernel_stats(p);                      /* the rest follows from engine_finish */
     pcap_close(p);

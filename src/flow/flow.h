@@ -15,6 +15,10 @@
 
 enum flow_dir { DIR_TOSERVER = 0, DIR_TOCLIENT = 1 };
 
+/* Inline mode (botwatch inline): what happens to a flow's packets from now on. A rule's
+ * action sets it; PASS exempts the flow from later drops. */
+enum flow_verdict { VERDICT_ACCEPT = 0, VERDICT_DROP, VERDICT_REJECT, VERDICT_PASS };
+
 enum tcp_state {
     TCPS_NONE = 0,     /* not TCP */
     TCPS_SYN_SENT,     /* SYN from the client seen */
@@ -86,6 +90,7 @@ struct flow {
     uint8_t icmp_type, icmp_code;    /* of the first ICMP packet */
     bool payload_seen, midstream;
     bool app_unusual_port;           /* identified on a port not usual for the protocol */
+    uint8_t verdict;                 /* enum flow_verdict: what inline mode does with it */
     uint16_t app_sample_bytes;       /* unknown flows: the entropy below is over this many */
     struct flow *prev, *next;        /* timeout-class list, least recently active first */
     uint64_t id;                     /* 1, 2, 3 ... in order of creation */
