@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "detect/detect.h"
+#include "util/fmt.h"
 #include "util/timefmt.h"
 
 enum { EVE_BUFSIZE = 1 << 16 };
@@ -77,17 +78,8 @@ static void emit(struct eve *e)
 static void addr(struct jb *j, const char *k, uint8_t family, const uint8_t *a)
 {
     char s[INET6_ADDRSTRLEN];
-    if (family == 4) {                       /* dotted quad by hand: inet_ntop goes via printf */
-        char *p = s;
-        for (int i = 0; i < 4; i++) {
-            unsigned v = a[i];
-            if (v >= 100)
-                *p++ = (char)('0' + v / 100);
-            if (v >= 10)
-                *p++ = (char)('0' + v / 10 % 10);
-            *p++ = (char)('0' + v % 10);
-            *p++ = i < 3 ? '.' : '\0';
-        }
+    if (family == 4) {                       /* by hand: inet_ntop goes via printf */
+        fmt_ipv4(a, s);
     } else {
         inet_ntop(AF_INET6, a, s, sizeof s);
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "proto/proto.h"
+#include "util/fmt.h"
 
 enum { DNS_MAX_COUNT = 64 };  /* DNS_MAX_NAME (255) is in event/event.h */
 
@@ -145,8 +146,8 @@ static void rdata_text(struct bytes m, struct rd rr, uint16_t type, char *out, s
 {
     out[0] = 0;
     size_t n = rd_left(&rr);
-    if (type == 1 && n == 4) {
-        inet_ntop(AF_INET, rd_ptr(&rr), out, (socklen_t)cap);
+    if (type == 1 && n == 4 && cap >= 16) {
+        fmt_ipv4(rd_ptr(&rr), out);
     } else if (type == 28 && n == 16) {
         inet_ntop(AF_INET6, rd_ptr(&rr), out, (socklen_t)cap);
     } else if (type == 5 || type == 2 || type == 12) {

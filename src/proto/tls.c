@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "proto/proto.h"
+#include "util/fmt.h"
 
 static enum probe_verdict hello(const uint8_t *d, size_t n, uint8_t want_type)
 {
@@ -112,9 +113,12 @@ static bool grease(uint16_t v)         /* RFC 8701: 0x0a0a, 0x1a1a, ... 0xfafa *
 
 static void ja3_append(char *s, size_t cap, size_t *o, unsigned v, bool *first)
 {
-    if (*o + 8 >= cap)
+    if (*o + 8 >= cap)                       /* '-' and 5 digits of a 16-bit value, NUL */
         return;
-    *o += (size_t)snprintf(s + *o, cap - *o, *first ? "%u" : "-%u", v);
+    if (!*first)
+        s[(*o)++] = '-';
+    *o += fmt_u32(s + *o, v);
+    s[*o] = 0;
     *first = false;
 }
 
@@ -134,8 +138,7 @@ static void md5_hex(const char *s, char out[33])
         out[0] = 0;
         return;
     }
-    for (unsigned i = 0; i < 16; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    fmt_hex(d, 16, out);
 }
 
 /* A list of 16-bit values (cipher suites, groups, versions) into the JA3 string. */
@@ -162,7 +165,9 @@ static void client_hello(struct tls_hello *h, struct rd b)
     h->client_version = ver;
     char *s = h->ja3;
     size_t o = 0, cap = sizeof h->ja3;
-    o += (size_t)snprintf(s, cap, "%u,", ver);
+    o += fmt_u32(s, ver);
+    s[o++] = ',';
+    s[o] = 0;
     u16_list(&ciphers, s, cap, &o);
     ja3_sep(s, cap, &o);
     struct rd exts = rd_left(&b) >= 2 ? rd_sub(&b, rd_be16(&b)) : rd_init(NULL, 0);
@@ -253,7 +258,11 @@ static void server_hello(struct tls_hello *h, struct rd b)
     h->cipher = cipher;
     char *s = h->ja3s;
     size_t o = 0, cap = sizeof h->ja3s;
-    o += (size_t)snprintf(s, cap, "%u,%u,", ver, cipher);
+    o += fmt_u32(s, ver);
+    s[o++] = ',';
+    o += fmt_u32(s + o, cipher);
+    s[o++] = ',';
+    s[o] = 0;
     struct rd exts = rd_left(&b) >= 2 ? rd_sub(&b, rd_be16(&b)) : rd_init(NULL, 0);
     bool first = true;
     while (rd_left(&exts) >= 4 && !exts.bad) {
