@@ -308,6 +308,14 @@ void engine_tick(struct engine *e, uint64_t now_us)
             e->next_tick_us = now_us + TICK_US;
         }
     }
+    if (e->det && e->cfg.findings_interval_us) {
+        if (!e->next_findings_us)
+            e->next_findings_us = now_us + e->cfg.findings_interval_us;
+        if (now_us >= e->next_findings_us) {
+            detect_flush(e->det, on_finding, e);
+            e->next_findings_us = now_us + e->cfg.findings_interval_us;
+        }
+    }
 }
 
 enum flow_verdict engine_verdict(const struct engine *e)

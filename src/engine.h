@@ -27,6 +27,8 @@ struct engine_config {
     uint64_t app_memcap;         /* identification state of undecided flows */
     struct detect_config detect; /* the detectors' networks, sites, policy and thresholds */
     FILE *report;                /* NULL: no readable report; else written at the end */
+    uint64_t findings_interval_us;   /* live/inline: findings so far every this often; 0: at
+                                        the end only */
 };
 
 void engine_config_default(struct engine_config *c);
@@ -56,7 +58,7 @@ struct engine {
     struct report *report;
     uint64_t findings, detect_dropped;   /* after engine_finish */
     bool have_eve, dump_failed;
-    uint64_t now_us, next_tick_us, frag_tick_us;
+    uint64_t now_us, next_tick_us, frag_tick_us, next_findings_us;
     uint64_t pkt_no;
     struct flow *last_flow;      /* the flow of the packet processed last (inline verdicts) */
     struct engine_slot *slot;    /* cfg.lookahead slots, a ring */

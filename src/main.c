@@ -90,7 +90,7 @@ static const char usage_live[] =
     "Captures from a network interface through libpcap and runs the same pipeline as scan:\n"
     "flows, protocols, detectors. EVE events are written as they happen (line-buffered);\n"
     "flows are ended by idle time even when no packets come. SIGINT or SIGTERM: every open\n"
-    "flow is ended, the findings are written, exit 0. SIGHUP: the --config file is read\n"
+    "flow is ended, the last findings are written, exit 0. SIGHUP: the --config file is read\n"
     "again (thresholds, policy, mail servers); a broken file keeps the old one and says why.\n"
     "\n"
     "options:\n"
@@ -101,6 +101,9 @@ static const char usage_live[] =
     "      --stats-interval SEC statistics to standard error (with the kernel's drop\n"
     "                           counts) and an EVE stats event every SEC seconds (default\n"
     "                           60; 0: only at the end)\n"
+    "      --findings-interval SEC  findings that are new or changed, every SEC seconds\n"
+    "                           (default 60; 0: only when stopping); each carries the key\n"
+    "                           of the finding it replaces\n"
     "      --no-promisc         do not put the interface in promiscuous mode\n"
     "      --buffer SIZE        kernel capture buffer (default libpcap's, 2 MiB)\n"
     "      --config FILE, --home-net LIST, --report, and the memory and timeout options of\n"
@@ -126,6 +129,7 @@ static const char usage_inline[] =
     "                           dropping them (use the rule's bypass option as well, so\n"
     "                           traffic flows while botwatch is not running)\n"
     "      --stats-interval SEC verdict counts and statistics every SEC seconds (default 60)\n"
+    "      --findings-interval SEC  new or changed findings every SEC seconds (default 60)\n"
     "  -e, --eve PATH           write EVE JSON events to PATH (- for standard output)\n"
     "      --config FILE, --home-net LIST, --report, and the memory and timeout options of\n"
     "                           scan (botwatch scan --help)\n"
@@ -229,6 +233,7 @@ enum {
     OPT_CONFIG,
     OPT_REPORT,
     OPT_HOME_NET,
+    OPT_FINDINGS,
 };
 
 /* The options every packet command shares (scan, live): the engine's caps and timeouts,
@@ -446,6 +451,7 @@ static int cmd_live(int argc, char **argv)
         { "stats-interval", required_argument, NULL, OPT_STATS },
         { "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
         { "buffer", required_argument, NULL, OPT_BUFFER },
+        { "findings-interval", required_argument, NULL, OPT_FINDINGS },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         ENGINE_LONGOPTS,
@@ -455,6 +461,7 @@ static int cmd_live(int argc, char **argv)
     engine_config_default(&ea.cfg);
     ea.cfg.eve_line_buffered = true;
     ea.cfg.lookahead = 0;                     /* act on each packet as it comes */
+    ea.cfg.findings_interval_us = 60ull * 1000000;
     struct live_opts lo = { .promisc = true, .stats_interval_us = 60ull * 1000000 };
     int c;
     optind = 1;
@@ -476,6 +483,10 @@ static int cmd_live(int argc, char **argv)
         case OPT_BUFFER:
             if (!parse_size(optarg, &lo.buffer_bytes) || lo.buffer_bytes > (1ull << 31))
                 return usage_error("live", "bad --buffer (e.g. 64m, at most 2g)", optarg);
+            break;
+        case OPT_FINDINGS:
+            if (!parse_seconds(optarg, &ea.cfg.findings_interval_us))
+                return usage_error("live", "bad --findings-interval", optarg);
             break;
         case 'q': lo.quiet = true; break;
         case 'h': fputs(usage_live, stdout); return 0;
@@ -521,6 +532,7 @@ static int cmd_inline(int argc, char **argv)
         { "queue-maxlen", required_argument, NULL, OPT_MAXLEN },
         { "fail-open", no_argument, NULL, OPT_FAIL_OPEN },
         { "stats-interval", required_argument, NULL, OPT_STATS },
+        { "findings-interval", required_argument, NULL, OPT_FINDINGS },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         ENGINE_LONGOPTS,
@@ -530,6 +542,7 @@ static int cmd_inline(int argc, char **argv)
     engine_config_default(&ea.cfg);
     ea.cfg.eve_line_buffered = true;
     ea.cfg.lookahead = 0;                     /* each packet's verdict before the next */
+    ea.cfg.findings_interval_us = 60ull * 1000000;
     struct nfq_opts no = { .maxlen = 4096, .stats_interval_us = 60ull * 1000000 };
     bool have_queue = false;
     int c;
@@ -557,6 +570,10 @@ static int cmd_inline(int argc, char **argv)
         case OPT_STATS:
             if (!parse_seconds(optarg, &no.stats_interval_us))
                 return usage_error("inline", "bad --stats-interval", optarg);
+            break;
+        case OPT_FINDINGS:
+            if (!parse_seconds(optarg, &ea.cfg.findings_interval_us))
+                return usage_error("inline", "bad --findings-interval", optarg);
             break;
         case 'q': no.quiet = true; break;
         case 'h': fputs(usage_inline, stdout); return 0;

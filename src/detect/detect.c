@@ -127,6 +127,7 @@ struct finding *finding_of(struct detect *d, struct host *h, enum finding_kind k
         f->family = h->family;
         memcpy(f->host, h->a, 16);
         f->kind = k;
+        f->key = hmap_hash(h->a, 16, (uint64_t)h->family << 8 | (uint64_t)k);
         f->severity = severity;
         f->confidence = confidence;
         if (h->site_named)
@@ -159,6 +160,12 @@ void finding_evidence(struct finding *f, uint64_t flow_id, uint64_t ts_us, const
     e->flow_id = flow_id;
     e->ts_us = ts_us;
     f->nev++;
+}
+
+void finding_clear_evidence(struct finding *f)
+{
+    f->nev = 0;
+    f->nev_total = 0;
 }
 
 void finding_summary(struct finding *f, const char *fmt, ...)
@@ -268,9 +275,33 @@ static int finding_cmp(const void *a, const void *b)
     return (int)x->kind - (int)y->kind;
 }
 
-void detect_finish(struct detect *d, finding_fn emit, void *ctx)
+/* What a reader of the finding would see, hashed: a finding is emitted again only when
+ * this changes. Evidence times are left out (a repeat of the same fact is not news). */
+static uint64_t content_hash(const struct finding *f)
 {
-    irc_finish(d);
+    uint64_t h = hmap_hash(f->summary, strlen(f->summary), f->key);
+    uint64_t nums[5] = { (uint64_t)f->severity, (uint64_t)(f->confidence * 100 + 0.5), f->nev,
+                         f->nmembers, f->stages_seen };
+    h = hmap_hash(nums, sizeof nums, h);
+    for (unsigned i = 0; i < f->nev; i++)
+        h = hmap_hash(f->ev[i].what, strlen(f->ev[i].what), h);
+    if (f->verdict)
+        h = hmap_hash(f->verdict, strlen(f->verdict), h);
+    return h | 1;
+}
+
+static void emit_changed(struct finding *f, finding_fn emit, void *ctx)
+{
+    uint64_t h = content_hash(f);
+    if (h == f->emitted_hash)
+        return;
+    f->emitted_hash = h;
+    emit(ctx, f);
+}
+
+static void flush(struct detect *d, finding_fn emit, void *ctx, bool final)
+{
+    irc_finish(d, final);
     size_t n = 0;
     struct host *h, **all = malloc((d->hosts.n + 1) * sizeof *all);
     if (!all) {
@@ -290,7 +321,7 @@ void detect_finish(struct detect *d, finding_fn emit, void *ctx)
     /* the groups: reported once, with the first member as the host; each member's verdict
      * counts them (irc_finish marked the stage) */
     for (size_t g = 0; g < d->ngroups; g++)
-        emit(ctx, d->groups[g]);
+        emit_changed(d->groups[g], emit, ctx);
     for (size_t i = 0; i < n; i++) {
         h = all[i];
         verdict_host(d, h);
@@ -301,11 +332,21 @@ void detect_finish(struct detect *d, finding_fn emit, void *ctx)
                 list[k++] = h->find[j];
         qsort(list, k, sizeof *list, finding_cmp);
         for (size_t j = 0; j < k; j++)
-            emit(ctx, list[j]);
+            emit_changed(list[j], emit, ctx);
         if (h->find[FK_HOST_VERDICT])
-            emit(ctx, h->find[FK_HOST_VERDICT]);
+            emit_changed(h->find[FK_HOST_VERDICT], emit, ctx);
     }
     free(all);
+}
+
+void detect_finish(struct detect *d, finding_fn emit, void *ctx)
+{
+    flush(d, emit, ctx, true);
+}
+
+void detect_flush(struct detect *d, finding_fn emit, void *ctx)
+{
+    flush(d, emit, ctx, false);
 }
 
 /* Teardown only: memory accounting no longer matters. */

@@ -162,6 +162,9 @@ struct finding {
     /* host-verdict */
     const char *verdict;         /* "bot", "relay", "suspicious", "policy", "benign" */
     uint32_t stages_seen;        /* bit per enum stage */
+    /* bookkeeping: the same finding across flushes (a host and kind, or a channel) */
+    uint64_t key;
+    uint64_t emitted_hash;       /* content when last emitted; 0: never */
 };
 
 struct detect_stats {
@@ -183,9 +186,14 @@ void detect_reconfigure(struct detect *d, const struct detect_config *c);
 void detect_conn(struct detect *d, const struct conn_event *c);
 /* An application event on connection c (its counters as they are now). */
 void detect_app(struct detect *d, const struct conn_event *c, const struct app_event *ev);
-/* End of input: the correlations that need everything, then every finding in order (host
- * by address, most severe first, the host's verdict last). */
+/* End of input: the correlations that need everything, then every finding not yet emitted
+ * in its present form, in order (groups, then host by address, most severe first, the
+ * host's verdict last). */
 void detect_finish(struct detect *d, finding_fn emit, void *ctx);
+/* While running (live, inline): the same correlations on what is known so far, and every
+ * finding that is new or has changed since it was last emitted. A finding's `key` says which
+ * earlier one it replaces. IRC sessions still open are judged when they end. */
+void detect_flush(struct detect *d, finding_fn emit, void *ctx);
 const struct detect_stats *detect_stats(const struct detect *d);
 
 /* Pure scoring functions, exposed for the unit tests (nick_score.c). */

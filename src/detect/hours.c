@@ -134,6 +134,7 @@ void hours_finish(struct detect *d, struct host *h)
                                    span >= 24 ? 0.5 : 0.1);
     if (!f)
         return;
+    finding_clear_evidence(f);                 /* rebuilt from the hourly bins */
     unsigned pct = (unsigned)(bh_share * 100 + 0.5);
     if (span < 24) {
         h->hours_pattern = HOURS_SHORT;

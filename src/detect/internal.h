@@ -82,6 +82,8 @@ struct finding *finding_of(struct detect *d, struct host *h, enum finding_kind k
                            int severity, double confidence);
 void finding_evidence(struct finding *f, uint64_t flow_id, uint64_t ts_us, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Evidence rebuilt from state at each flush starts over. */
+void finding_clear_evidence(struct finding *f);
 void finding_summary(struct finding *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Printable copy of attacker bytes for evidence text: control bytes as \xNN, at most cap-1. */
@@ -93,7 +95,7 @@ uint16_t conn_server_port(const struct conn_event *c);
 void irc_app(struct detect *d, const struct conn_event *c, const struct app_event *ev);
 void irc_conn(struct detect *d, const struct conn_event *c);
 void irc_http(struct detect *d, const struct conn_event *c, const struct http_txn *t);
-void irc_finish(struct detect *d);
+void irc_finish(struct detect *d, bool final);
 void irc_free(struct detect *d);
 void spam_app(struct detect *d, const struct conn_event *c, const struct app_event *ev);
 void spam_conn(struct detect *d, const struct conn_event *c);

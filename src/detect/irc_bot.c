@@ -77,6 +77,7 @@ struct irc_chan {
     struct irc_member m[CHAN_MAX_MEMBERS];
     unsigned n;
     uint64_t joins_total;
+    struct finding *group;                 /* its irc-bot-group, once there is one */
 };
 
 struct chat_fetch {
@@ -668,17 +669,24 @@ static void group_judge(struct detect *d, struct irc_chan *c)
         return;
     bool in_step = jmax - jmin <= d->cfg.th.group_join_window_us;
     double conf = 0.5 + 0.15 * strong + (in_step ? 0.1 : 0) + (same_version >= 2 ? 0.05 : 0);
-    struct finding *f = detect_alloc(d, sizeof *f);
-    struct finding **g = realloc(d->groups, (d->ngroups + 1) * sizeof *g);
-    if (!f || !g) {
-        detect_release(d, f, sizeof *f);
-        if (g)
-            d->groups = g;
-        return;
+    struct finding *f = c->group;
+    if (!f) {                                  /* the first time: a new finding */
+        f = detect_alloc(d, sizeof *f);
+        struct finding **g = realloc(d->groups, (d->ngroups + 1) * sizeof *g);
+        if (!f || !g) {
+            detect_release(d, f, sizeof *f);
+            if (g)
+                d->groups = g;
+            return;
+        }
+        d->groups = g;
+        d->groups[d->ngroups++] = f;
+        d->st.findings++;
+        c->group = f;
+        f->key = chan_hash(&(struct chan_key){ c->family, c->srv, c->port, c->name });
     }
-    d->groups = g;
-    d->groups[d->ngroups++] = f;
-    d->st.findings++;
+    finding_clear_evidence(f);                 /* rebuilt from the members each time */
+    f->nmembers = 0;
     f->kind = FK_IRC_BOT_GROUP;
     f->family = c->family;
     memcpy(f->host, c->m[0].host, 16);
@@ -696,11 +704,13 @@ static void group_judge(struct detect *d, struct irc_chan *c)
         if (!dup && f->nmembers < FINDING_MAX_MEMBERS)
             memcpy(f->members[f->nmembers++], a->host, 16);
         char ha[48];
-        finding_evidence(f, a->flow_id, a->join_us, "%s joined as %s (USER %s)%s%s",
-                         addr_text(c->family, a->host, ha), a->nick, a->user[0] ? a->user : "-",
-                         a->encoded ? ", sent encoded text" : "",
-                         a->version[0] ? ", answered CTCP VERSION" : "");
         struct host *h = detect_host(d, c->family, a->host);
+        bool site = h && h->site_named;            /* the first seed: four offices, one channel */
+        finding_evidence(f, a->flow_id, a->join_us, "%s%s%s%s joined as %s (USER %s)%s%s",
+                         addr_text(c->family, a->host, ha), site ? " (" : "",
+                         site ? h->site->name : "", site ? ")" : "", a->nick,
+                         a->user[0] ? a->user : "-", a->encoded ? ", sent encoded text" : "",
+                         a->version[0] ? ", answered CTCP VERSION" : "");
         if (h && (!h->group || h->group->severity > f->severity))
             h->group = f;
         if (h)
@@ -732,10 +742,10 @@ static int chan_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-void irc_finish(struct detect *d)
+void irc_finish(struct detect *d, bool final)
 {
-    /* sessions whose connection never ended (logs without teardown) */
-    while (d->irc.n) {
+    /* at the end: sessions whose connection never ended (logs without teardown) */
+    while (final && d->irc.n) {
         struct irc_sess *s = NULL;
         for (size_t i = 0; i < d->irc.cap && !s; i++)
             s = d->irc.s[i].v;

@@ -21,6 +21,7 @@ struct span {
     uint8_t peer[16];
     uint16_t port;
     uint8_t app_proto;
+    bool matched;                /* outbound: already tied to an inbound connection */
 };
 
 static bool trojan_port(uint16_t p)
@@ -146,7 +147,10 @@ void relay_finish(struct detect *d, struct host *h)
     qsort(h->inb, h->ninb, sizeof *h->inb, span_cmp);
     qsort(h->outb, h->noutb, sizeof *h->outb, span_cmp);
     for (unsigned i = 0; i < h->noutb; i++) {
-        const struct span *out = &h->outb[i], *best = NULL, *after = NULL;
+        struct span *out = &h->outb[i];
+        const struct span *best = NULL, *after = NULL;
+        if (out->matched)
+            continue;
         for (unsigned j = 0; j < h->ninb && h->inb[j].start_us <= out->start_us + 1000000; j++) {
             if (!overlaps(d, &h->inb[j], out->start_us))
                 continue;
@@ -157,8 +161,10 @@ void relay_finish(struct detect *d, struct host *h)
         }
         if (!best)
             best = after;
-        if (best)
+        if (best) {
+            out->matched = true;
             relay_found(d, h, h->family, best, out);
+        }
     }
 }
 

@@ -23,6 +23,11 @@ struct report *report_new(void)
 void report_add(void *ctx, const struct finding *f)
 {
     struct report *r = ctx;
+    for (size_t i = 0; i < r->n; i++)          /* a later version of a finding replaces it */
+        if (r->f[i].key == f->key && r->f[i].kind == f->kind) {
+            r->f[i] = *f;
+            return;
+        }
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 64;
         struct finding *nf = realloc(r->f, cap * sizeof *nf);

@@ -160,6 +160,7 @@ void scan_finish(struct detect *d, struct host *h)
                                    ? 1 : 2, s->peak_pairs >= 4 * d->cfg.th.scan_targets ? 0.9 : 0.7);
     if (!f)
         return;
+    finding_clear_evidence(f);                 /* rebuilt from the scan state */
     const char *shape = s->peak_addrs * 4 >= s->peak_pairs ? "wide (many addresses)"
                                                             : "deep (many ports on few addresses)";
     finding_summary(f, "outbound scan, %s: %" PRIu64 " failed attempts to %u%s (address, port) "

@@ -152,6 +152,7 @@ void spam_finish(struct detect *d, struct host *h)
     struct finding *f = finding_of(d, h, FK_SPAM_VOLUME, heavy ? 1 : 2, heavy ? 0.85 : 0.6);
     if (!f)
         return;
+    finding_clear_evidence(f);                 /* rebuilt from the day counts */
     finding_summary(f, "not a mail server, yet sent mail straight to outside servers: %" PRIu64
                     " SMTP connection%s (%" PRIu64 " outside) on %u day%s, %" PRIu64
                     " recipient%s; messages delivered %" PRIu64 ", refused %" PRIu64 ", cut off %"

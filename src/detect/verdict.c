@@ -39,7 +39,7 @@ static void cat(char *buf, size_t cap, const char *s)
 void verdict_host(struct detect *d, struct host *h)
 {
     bool any = h->group != NULL;
-    for (int k = 0; k < FK_MAX; k++)
+    for (int k = 0; k < FK_HOST_VERDICT; k++)
         any |= h->find[k] != NULL;
     if (!any)
         return;
@@ -106,7 +106,7 @@ void verdict_host(struct detect *d, struct host *h)
         cat(why, sizeof why, "runs a P2P application the policy does not allow");
     } else {
         double s = 0;
-        for (int k = 0; k < FK_MAX; k++)
+        for (int k = 0; k < FK_HOST_VERDICT; k++)
             if (h->find[k] && h->find[k]->severity <= 2) {
                 s = combine(s, h->find[k]->confidence * 0.6);
                 cat(why, sizeof why, finding_kind_name[k]);
@@ -134,6 +134,8 @@ void verdict_host(struct detect *d, struct host *h)
     struct finding *f = finding_of(d, h, FK_HOST_VERDICT, severity, c > 0.99 ? 0.99 : c);
     if (!f)
         return;
+    f->severity = severity;                    /* a verdict is recomputed, not raised */
+    f->confidence = c > 0.99 ? 0.99 : c;
     f->verdict = verdict;
     f->stages_seen = st;
     f->ts_us = d->last_us;

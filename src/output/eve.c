@@ -231,6 +231,12 @@ void eve_finding(struct eve *e, const struct finding *f)
     jb_cstr(j, "timestamp", ts);
     jb_cstr(j, "event_type", "finding");
     jb_obj(j, "finding");
+    char id[17];
+    uint8_t kb[8];
+    for (int i = 0; i < 8; i++)
+        kb[i] = (uint8_t)(f->key >> (56 - 8 * i));
+    fmt_hex(kb, 8, id);
+    jb_cstr(j, "id", id);                      /* the same id again: this one replaces it */
     addr(j, "host", f->family, f->host);
     jb_cstr(j, "kind", finding_kind_name[f->kind]);
     jb_u64(j, "severity", (uint64_t)f->severity);

@@ -715,6 +715,47 @@ static void test_flood_and_memcap(void **state)
     detect_free(d);
 }
 
+/* While running, a flush emits what is new or changed, and the end only what changed since. */
+static void test_flush(void **state)
+{
+    (void)state;
+    struct detect *d = mk(NULL);
+    static struct collected out;
+    memset(&out, 0, sizeof out);
+    for (int i = 0; i < 3; i++) {
+        char dst[32];
+        snprintf(dst, sizeof dst, "203.0.113.%d", i + 1);
+        struct conn_event c = conn("10.77.0.9", dst, 25, PROTO_SMTP, i, i + 1);
+        detect_conn(d, &c);
+    }
+    detect_flush(d, collect, &out);
+    const struct finding *f = find(&out, "10.77.0.9", FK_SPAM_VOLUME);
+    assert_true(says(f, "3 SMTP connections"));
+    uint64_t key = f->key;
+    unsigned first = out.n;
+    assert_int_equal(first, 3);                   /* spam-volume, business-hours, verdict */
+    detect_flush(d, collect, &out);               /* nothing new: nothing emitted */
+    assert_int_equal(out.n, first);
+    for (int i = 3; i < 30; i++) {                /* the same host goes on: a heavy day */
+        char dst[32];
+        snprintf(dst, sizeof dst, "203.0.113.%d", i + 1);
+        struct conn_event c = conn("10.77.0.9", dst, 25, PROTO_SMTP, i, i + 1);
+        detect_conn(d, &c);
+    }
+    detect_finish(d, collect, &out);
+    bool again = false;
+    for (unsigned i = first; i < out.n; i++)
+        if (out.f[i].kind == FK_SPAM_VOLUME) {
+            again = true;
+            assert_int_equal(out.f[i].key, key);  /* it replaces the first one */
+            assert_int_equal(out.f[i].severity, 1);
+            assert_true(says(&out.f[i], "30 SMTP connections"));
+            assert_int_equal(out.f[i].nev, 1);    /* the day's line, rebuilt, not added */
+        }
+    assert_true(again);
+    detect_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -737,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_p2p_policy),
         cmocka_unit_test(test_downloads),
         cmocka_unit_test(test_flood_and_memcap),
+        cmocka_unit_test(test_flush),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
