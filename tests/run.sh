@@ -4,7 +4,8 @@
 #   BUILD_DIR holds botwatch and tests/test_* (build, or build/asan for the sanitized build).
 # Regression cases: tests/regress/<area>/<case>/ with
 #   input.pcap | input.pcapng | inputs (repo-relative paths, one per line)
-#   args            extra options for 'botwatch scan', one per line (optional)
+#   command         the botwatch command to run: scan (the default) or logs (optional)
+#   args            extra options for the command, one per line (optional)
 #   expected.jsonl  the whole EVE output, compared exactly
 #   expected.stderr the error lines, compared exactly (optional; stats are off with -q)
 #   expected.rc     the exit status (optional, default 0)
@@ -47,10 +48,11 @@ run_regress() {
             inputs=("$dir"/input.pcap*)
         fi
         [ -f "$dir/args" ] && mapfile -t args < <(grep -v '^#' "$dir/args" | grep .)
-        local in=/dev/null
+        local in=/dev/null cmd=scan
         [ -f "$dir/stdin" ] && in=$(cat "$dir/stdin")
+        [ -f "$dir/command" ] && cmd=$(cat "$dir/command")
         rm -f "$tmp"/*                       # nothing left over from the previous case
-        "$b/botwatch" scan -q --no-progress --eve "$tmp/out.jsonl" "${args[@]}" "${inputs[@]}" \
+        "$b/botwatch" "$cmd" -q --no-progress --eve "$tmp/out.jsonl" "${args[@]}" "${inputs[@]}" \
             <"$in" 2>"$tmp/err" >"$tmp/stdout"
         local rc=$? want=0
         [ -f "$tmp/out.jsonl" ] || : >"$tmp/out.jsonl"   # refused before opening its output
