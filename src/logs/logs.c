@@ -422,10 +422,10 @@ static void report_print(struct logs *l, FILE *out)
                         x->peer_family ? addr_str(x->peer_family, x->peer, b, sizeof b)
                                        : x->peer_text, du, t);
             else
-                fprintf(out, "  %s %s %s port %u: connection held %s, %s (ended %.19s)\n",
+                fprintf(out, "  %s %s %s %s port %u: connection held %s, %s (ended %.19s)\n",
                         k ? "       " : "longest", x->inbound ? "from" : "to",
-                        addr_str(x->peer_family, x->peer, b, sizeof b), x->port, du,
-                        how_words(x->how), t);
+                        addr_str(x->peer_family, x->peer, b, sizeof b),
+                        x->inbound ? "to" : "at", x->port, du, how_words(x->how), t);
         }
         for (unsigned k = 0; k < h->nrelay; k++)
             fprintf(out, "  relay: %s\n", h->relay[k]);
