@@ -113,6 +113,18 @@ run_conformance() {
             if [ $rc -eq 0 ]; then ok "$b findings"; else bad "$b findings"; fi
         fi
     fi
+    # Firewall logs (issue #5): every supported ASA/PIX line of the corpus parses, with the
+    # fields logs.py lists; every log file goes through the whole driver.
+    if [ -f tests/conformance/logs.py ]; then
+        out=$(python3 tests/conformance/logs.py --botwatch "$b/botwatch" 2>&1)
+        rc=$?
+        if echo "$out" | grep -q '^logs: skipped'; then
+            skip=$((skip + 1))
+        else
+            echo "$out" | grep -E '^logs:|FAIL' | sed "s|^|  [$b logs] |"
+            if [ $rc -eq 0 ]; then ok "$b logs conformance"; else bad "$b logs conformance"; fi
+        fi
+    fi
     # Protocol identification against nDPI's expected results (issue #3): at least 98 %.
     if [ -f tests/conformance/ndpi.py ]; then
         out=$(python3 tests/conformance/ndpi.py --min 98 --botwatch "$b/botwatch" 2>&1)
