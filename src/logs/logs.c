@@ -918,7 +918,9 @@ static void summary(struct logs *l, int nfiles, double secs)
         if (s->report_hosts_dropped)
             fprintf(stderr, "logs: report: %" PRIu64 " records about hosts past the cap of %d\n",
                     s->report_hosts_dropped, RH_MAX_HOSTS);
-        fprintf(stderr, "findings: %" PRIu64 "\n", l->findings);
+        const struct detect_stats *ds = detect_stats(l->det);
+        fprintf(stderr, "findings: %" PRIu64 "%s\n", l->findings, ds->dropped_nomem ?
+                " (detector state dropped for memory: some are missing)" : "");
     }
     uint64_t nbad = 0;
     for (int i = 1; i < LB_MAX; i++)
