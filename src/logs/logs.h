@@ -29,8 +29,7 @@ enum { LOGS_MAX_LINE = 8192 };   /* longer lines are counted as "overlong" and s
     X(MALFORMED, "malformed-message")                                          \
     X(BAD_ADDRESS, "bad-address")                                              \
     X(ADDRESS_IS_NAME, "address-is-a-name")                                    \
-    X(NF_MALFORMED, "netfilter-malformed")                                     \
-    X(NF_UNSUPPORTED, "netfilter-unsupported-protocol")
+    X(NF_MALFORMED, "netfilter-malformed")
 
 enum log_bad {
 #define X(id, name) LB_##id,
