@@ -135,8 +135,8 @@ struct rlong {
 
 struct rhost {
     uint8_t family, a[16];
-    struct rday days[RH_MAX_DAYS];
-    unsigned ndays;
+    struct rday *days;                         /* grown by doubling up to RH_MAX_DAYS */
+    unsigned ndays, cap_days;
     uint64_t days_dropped;
     struct rlong longest[RH_LONGEST];
     unsigned nlong;
@@ -167,6 +167,7 @@ struct logs {
     struct hmap hosts;                          /* struct rhost by address */
     uint64_t next_flow, last_us;
     unsigned file;                              /* index into files, for bad-line places */
+    uint64_t file_line;                         /* line number in that file */
     char *const *files;
     struct bad_count bad[LB_MAX];
     struct logs_stats st;
@@ -211,11 +212,20 @@ static struct rday *rday_of(struct rhost *h, int64_t day)
     for (unsigned i = h->ndays; i-- > 0;)
         if (h->days[i].day == day)
             return &h->days[i];
-    if (h->ndays >= RH_MAX_DAYS) {
-        h->days_dropped++;
-        return NULL;
+    if (h->ndays == h->cap_days) {
+        unsigned ncap = h->cap_days ? h->cap_days * 2 : 4;
+        if (ncap > RH_MAX_DAYS)
+            ncap = RH_MAX_DAYS;
+        struct rday *nd = ncap > h->cap_days ? realloc(h->days, ncap * sizeof *nd) : NULL;
+        if (!nd) {
+            h->days_dropped++;
+            return NULL;
+        }
+        h->days = nd;
+        h->cap_days = ncap;
     }
     struct rday *d = &h->days[h->ndays++];
+    memset(d, 0, sizeof *d);
     d->day = day;
     return d;
 }
@@ -369,9 +379,8 @@ static void report_print(struct logs *l, FILE *out)
         if (h->ndays || h->nlong)
             v[n++] = h;
     qsort(v, n, sizeof *v, rhost_cmp);
-    fprintf(out, "botwatch logs report: %zu inside host%s with outbound SMTP, inbound "
-            "connections or translations (days are local, %s)\n", n, n == 1 ? "" : "s",
-            l->clock.tz);
+    fprintf(out, "botwatch logs report: %zu inside host%s in the log (days are local, %s)\n", n,
+            n == 1 ? "" : "s", l->clock.tz);
     fprintf(out, "proxy ports marked *: 1080, 1180-1185, 3128, 8080\n");
     for (size_t i = 0; i < n; i++) {
         h = v[i];
@@ -410,8 +419,8 @@ static void report_print(struct logs *l, FILE *out)
             fputc('\n', out);
         }
         if (h->days_dropped)
-            fprintf(out, "  (%" PRIu64 " records on later days not shown: at most %d days)\n",
-                    h->days_dropped, RH_MAX_DAYS);
+            fprintf(out, "  (%" PRIu64 " connections on further days not shown: at most %d "
+                    "days)\n", h->days_dropped, RH_MAX_DAYS);
         for (unsigned k = 0; k < h->nlong; k++) {
             const struct rlong *x = &h->longest[k];
             dur_str(x->dur_s, du, sizeof du);
@@ -589,7 +598,7 @@ static void on_teardown(struct logs *l, const struct log_rec *r, uint64_t ts, in
         c.start_us = d < ts ? ts - d : 0;
         l->st.orphan_teardowns++;
     }
-    c.end_us = ts;
+    c.end_us = ts >= c.start_us ? ts : c.start_us;     /* a clock stepped back: no negative age */
     c.bytes[DIR_TOSERVER] = r->bytes;       /* the firewall's total, both ways */
     teardown_how(r, dir, &c);
     emit_conn(l, &c, tz_off, r->reason);
@@ -674,7 +683,7 @@ static void bad_line(struct logs *l, enum log_bad why)
     struct bad_count *b = &l->bad[why];
     if (b->nfirst < BAD_FIRST) {
         b->first[b->nfirst].file = l->file;
-        b->first[b->nfirst].line = l->st.lines;
+        b->first[b->nfirst].line = l->file_line;
         b->nfirst++;
     }
     b->n++;
@@ -695,7 +704,7 @@ static void dump_record(struct logs *l, const struct log_rec *r, const struct sy
     char buf[64];
     jb_reset(j);
     jb_open(j);
-    jb_u64(j, "line", l->st.lines);
+    jb_u64(j, "line", l->file_line);
     if (have_ts) {
         char t[TS_BUF];
         ts_format(ts, t);
@@ -751,13 +760,14 @@ static void dump_bad(struct logs *l, enum log_bad why)
 {
     if (!l->cfg->dump)
         return;
-    fprintf(l->cfg->dump, "{\"line\":%" PRIu64 ",\"bad\":\"%s\"}\n", l->st.lines,
+    fprintf(l->cfg->dump, "{\"line\":%" PRIu64 ",\"bad\":\"%s\"}\n", l->file_line,
             log_bad_name[why]);
 }
 
 static void line(struct logs *l, const uint8_t *p, size_t n)
 {
     l->st.lines++;
+    l->file_line++;
     if (n && p[n - 1] == '\r')
         n--;
     if (!n) {
@@ -852,6 +862,11 @@ static enum bw_status read_file(struct logs *l, const char *path, uint8_t *buf, 
             size_t len = (size_t)(nl - (buf + pos));
             if (skipping) {
                 skipping = false;
+            } else if (len > LOGS_MAX_LINE) {
+                l->st.lines++;
+                l->file_line++;
+                bad_line(l, LB_OVERLONG);
+                dump_bad(l, LB_OVERLONG);
             } else {
                 line(l, buf + pos, len);
             }
@@ -862,6 +877,7 @@ static enum bw_status read_file(struct logs *l, const char *path, uint8_t *buf, 
         if (rest > LOGS_MAX_LINE) {
             if (!skipping) {
                 l->st.lines++;
+                l->file_line++;
                 bad_line(l, LB_OVERLONG);
                 dump_bad(l, LB_OVERLONG);
             }
@@ -999,6 +1015,7 @@ int logs_main(const struct logs_config *cfg, char *const *files, int nfiles)
     double t0 = now_s();
     for (int i = 0; i < nfiles; i++) {
         l->file = (unsigned)i;
+        l->file_line = 0;
         if (read_file(l, files[i], buf, READ_CHUNK + LOGS_MAX_LINE) != BW_OK)
             rc = 1;
     }
@@ -1024,8 +1041,10 @@ out:
     if (l->report)
         report_free(l->report);
     struct rhost *h;
-    HMAP_FOREACH(&l->hosts, h)
+    HMAP_FOREACH(&l->hosts, h) {
+        free(h->days);
         free(h);
+    }
     hmap_free(&l->hosts);
     jb_free(&l->dump);
     free(l->ct.s);
