@@ -386,10 +386,11 @@ static void report_print(struct logs *l, FILE *out)
         h = v[i];
         char a[64], b[64], t[TS_BUF], du[32];
         fprintf(out, "\n%s\n", addr_str(h->family, h->a, a, sizeof a));
-        qsort(h->days, h->ndays, sizeof h->days[0], rday_cmp);
-        if (h->ndays)
+        if (h->ndays) {                /* qsort must not see the NULL of a host without days */
+            qsort(h->days, h->ndays, sizeof h->days[0], rday_cmp);
             fprintf(out, "  %-10s %9s %9s %12s %6s %6s %8s  %s\n", "day", "smtp-out",
                     "tcp-fins", "syn-timeout", "reset", "other", "inbound", "inbound by port");
+        }
         for (unsigned k = 0; k < h->ndays; k++) {
             const struct rday *d = &h->days[k];
             time_t ds = (time_t)(d->day * 86400);
