@@ -35,6 +35,7 @@ enum {
     RH_LONGEST = 3,                /* report: longest connections/translations per host */
     RH_MAX_HOSTS = 1 << 16,        /* report: hosts kept */
     RH_MAX_RELAY = 2,              /* report: spam-relay summaries kept per host */
+    XLATE_MAX = 1 << 16,           /* report: open translations tracked (more are counted) */
 };
 #define LOGS_CONN_MAX_DEFAULT (1u << 20)
 
@@ -124,7 +125,7 @@ struct rday {
 
 struct rlong {
     uint64_t dur_s, end_us;
-    bool xlate;
+    bool xlate, still_open;        /* still_open: a translation never torn down */
     uint8_t peer_family, peer[16];             /* connection: the other side */
     char peer_text[48];                        /* translation: the mapped side as written,
                                                   non-printing bytes as '?' */
@@ -144,6 +145,20 @@ struct rhost {
     unsigned nrelay;
 };
 
+/* A translation built (305009/305011) and not yet torn down: its real side, protocol and
+ * port, and its mapped side as text (it may not be an address). */
+struct xlate_key {
+    uint8_t family, proto;
+    uint16_t port;
+    uint8_t a[16];
+    char mapped[48];               /* non-printing bytes as '?', NUL-padded */
+};
+
+struct open_xlate {
+    struct xlate_key k;
+    uint64_t start_us;
+};
+
 struct bad_count {
     uint64_t n;
     unsigned nfirst;
@@ -153,7 +168,8 @@ struct bad_count {
 struct logs_stats {
     uint64_t lines, bytes, empty, records, by_kind[LR_PACKET + 1];
     uint64_t conns, paired, orphan_teardowns, open_at_end, evicted, dup_built, denies,
-             deny_stray, nf_attempts, nf_other, report_hosts_dropped, grow_failed;
+             deny_stray, nf_attempts, nf_other, report_hosts_dropped, grow_failed,
+             xlate_untracked;
 };
 
 struct logs {
@@ -165,6 +181,7 @@ struct logs {
     bool have_eve;
     struct report *report;
     struct hmap hosts;                          /* struct rhost by address */
+    struct hmap xlates;                         /* struct open_xlate (--report only) */
     uint64_t next_flow, last_us;
     unsigned file;                              /* index into files, for bad-line places */
     uint64_t file_line;                         /* line number in that file */
@@ -309,23 +326,82 @@ static void report_conn(struct logs *l, const struct conn_event *c, int tz_off)
     }
 }
 
+/* Printable copy of at most n-1 bytes: what the report may show of a line's text. */
+static void safe_text(struct bytes b, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; k < b.len && k + 1 < n; k++)
+        out[k] = b.p[k] > ' ' && b.p[k] < 0x7f ? (char)b.p[k] : '?';
+    out[k] = 0;
+}
+
+static void xlate_key_of(const struct log_rec *r, struct xlate_key *k)
+{
+    memset(k, 0, sizeof *k);
+    k->family = r->ep[0].family;
+    k->proto = r->ip_proto;
+    k->port = r->ep[0].port;
+    memcpy(k->a, r->ep[0].a, 16);
+    safe_text(r->ep[1].addr_text, k->mapped, sizeof k->mapped);
+}
+
+static bool xlate_eq(const void *rec, const void *key)
+{
+    return memcmp(&((const struct open_xlate *)rec)->k, key, sizeof(struct xlate_key)) == 0;
+}
+
+static void report_xlate_built(struct logs *l, const struct log_rec *r, uint64_t ts)
+{
+    if (!r->ep[0].family || !is_home(l, r->ep[0].family, r->ep[0].a))
+        return;
+    struct xlate_key k;
+    xlate_key_of(r, &k);
+    uint64_t hv = hmap_hash(&k, sizeof k, 7);
+    if (hmap_get(&l->xlates, hv, xlate_eq, &k))
+        return;                                  /* built again: the first time stands */
+    struct open_xlate *x = l->xlates.n < XLATE_MAX ? malloc(sizeof *x) : NULL;
+    if (!x || !hmap_put(&l->xlates, hv, x)) {
+        free(x);
+        l->st.xlate_untracked++;
+        return;
+    }
+    x->k = k;
+    x->start_us = ts;
+}
+
+static void xlate_long(struct logs *l, const struct xlate_key *k, uint64_t dur_s,
+                       uint64_t end_us, bool still_open)
+{
+    struct rhost *h = rhost_of(l, k->family, k->a);
+    if (!h)
+        return;
+    struct rlong x = { .dur_s = dur_s, .end_us = end_us, .xlate = true,
+                       .still_open = still_open };
+    snprintf(x.peer_text, sizeof x.peer_text, "%s", k->mapped);
+    rlong_add(h, &x);
+}
+
 static void report_xlate(struct logs *l, const struct log_rec *r, uint64_t end_us)
 {
     const struct log_endpoint *real = &r->ep[0];
     if (!real->family || !is_home(l, real->family, real->a))
         return;
-    struct rhost *h = rhost_of(l, real->family, real->a);
-    if (!h)
-        return;
-    struct rlong x = { .dur_s = r->duration_s, .end_us = end_us, .xlate = true,
-                       .peer_family = r->ep[1].family, .port = r->ep[1].port };
-    memcpy(x.peer, r->ep[1].a, 16);
-    const struct bytes *mt = &r->ep[1].addr_text;
-    size_t k = 0;
-    for (; k < mt->len && k + 1 < sizeof x.peer_text; k++)
-        x.peer_text[k] = mt->p[k] > ' ' && mt->p[k] < 0x7f ? (char)mt->p[k] : '?';
-    x.peer_text[k] = 0;
-    rlong_add(h, &x);
+    struct xlate_key k;
+    xlate_key_of(r, &k);
+    free(hmap_del(&l->xlates, hmap_hash(&k, sizeof k, 7), xlate_eq, &k));
+    xlate_long(l, &k, r->duration_s, end_us, false);
+}
+
+/* End of input: translations never torn down, held from their built record until the end. */
+static void report_xlate_flush(struct logs *l)
+{
+    struct open_xlate *x;
+    HMAP_FOREACH(&l->xlates, x) {
+        uint64_t end = l->last_us > x->start_us ? l->last_us : x->start_us;
+        xlate_long(l, &x->k, (end - x->start_us) / 1000000, end, true);
+        free(x);
+    }
+    hmap_free(&l->xlates);
 }
 
 static int rhost_cmp(const void *a, const void *b)
@@ -427,10 +503,9 @@ static void report_print(struct logs *l, FILE *out)
             dur_str(x->dur_s, du, sizeof du);
             ts_format(x->end_us, t);
             if (x->xlate)
-                fprintf(out, "  %s %s: translation to %s held %s (released %.19s)\n",
-                        k ? "       " : "longest", a,
-                        x->peer_family ? addr_str(x->peer_family, x->peer, b, sizeof b)
-                                       : x->peer_text, du, t);
+                fprintf(out, "  %s %s: translation to %s held %s (%s %.19s)\n",
+                        k ? "       " : "longest", a, x->peer_text, du,
+                        x->still_open ? "still held at the end of the log," : "released", t);
             else
                 fprintf(out, "  %s %s %s %s port %u: connection held %s, %s (ended %.19s)\n",
                         k ? "       " : "longest", x->inbound ? "from" : "to",
@@ -815,11 +890,15 @@ static void line(struct logs *l, const uint8_t *p, size_t n)
     case LR_CONN_TEARDOWN: on_teardown(l, &r, ts, off); break;
     case LR_DENY: on_deny(l, &r, ts, off); break;
     case LR_PACKET: on_packet(l, &r, ts, off); break;
+    case LR_XLATE_BUILT:
+        if (l->cfg->report)
+            report_xlate_built(l, &r, ts);
+        break;
     case LR_XLATE_TEARDOWN:
         if (l->cfg->report)
             report_xlate(l, &r, ts);
         break;
-    default: break;                          /* ACL permits, translation builds: counted */
+    default: break;                          /* ACL permits: counted */
     }
 }
 
@@ -932,6 +1011,9 @@ static void summary(struct logs *l, int nfiles, double secs)
                 s->evicted, l->ct.max, s->grow_failed ? ", out of memory before it" : "",
                 s->dup_built, s->denies, s->deny_stray, s->nf_attempts,
                 s->nf_other);
+        if (s->xlate_untracked)
+            fprintf(stderr, "logs: report: %" PRIu64 " translations not tracked (cap %d open)\n",
+                    s->xlate_untracked, XLATE_MAX);
         if (s->report_hosts_dropped)
             fprintf(stderr, "logs: report: %" PRIu64 " records about hosts past the cap of %d\n",
                     s->report_hosts_dropped, RH_MAX_HOSTS);
@@ -1023,6 +1105,7 @@ int logs_main(const struct logs_config *cfg, char *const *files, int nfiles)
     flush_open(l);
     detect_finish(l->det, on_finding, l);
     if (cfg->report) {
+        report_xlate_flush(l);
         report_print(l, cfg->report);
         report_write(l->report, cfg->report);
     }
@@ -1047,6 +1130,10 @@ out:
         free(h);
     }
     hmap_free(&l->hosts);
+    struct open_xlate *ox;
+    HMAP_FOREACH(&l->xlates, ox)
+        free(ox);
+    hmap_free(&l->xlates);
     jb_free(&l->dump);
     free(l->ct.s);
     free(l);

@@ -9,8 +9,8 @@ outside mail server. Per day (Mar 2, 3, 4) the outbound SMTP connections end so:
   Mar 2:  6 = 4 TCP FINs + 2 SYN Timeout
   Mar 3: 10 = 7 TCP FINs + 2 SYN Timeout + 1 TCP Reset-O
   Mar 4: 14 = 10 TCP FINs + 3 SYN Timeout + 1 TCP Reset-I
-The translation slot built on Mar 2 09:07:37 is released 67:30:25 later (the seed's
-305010 line). A second host, 172.28.10.5, browses the web (the negative case). A few lines
+The translation slot built on Mar 2 09:07:37 (305009) is released 67:30:25 later (the
+seed's 305010 line). A second host, 172.28.10.5, browses the web (the negative case). A few lines
 are unusable on purpose: an unsupported message id, a truncated 302014, plain noise.
 Deterministic: run it again and the file is byte-identical."""
 import sys
@@ -43,13 +43,18 @@ plan = {2: (4, 2, None), 3: (7, 2, "TCP Reset-O"), 4: (10, 3, "TCP Reset-I")}
 proxies = ["207.44.216.71", "66.98.130.4", "200.171.42.17", "61.218.11.90"]
 mxs = ["64.12.137.249", "65.54.166.99", "205.188.158.121", "67.28.113.10"]
 
-# the translation slot for the inside host, built when the log begins
+# the translation slot for the inside host, built when the log begins: 67:30:25 before the
+# seed's 305010 teardown (same real and mapped sides, so the two pair)
 line(2, 9 * 3600 + 7 * 60 + 37,
-     "%%PIX-6-305011: Built dynamic TCP translation from inside:%s/1025 to outside:%s/1025"
-     % (HOST, MAPPED))
-line(2, 9 * 3600 + 7 * 60 + 37,
-     "%%PIX-6-305011: Built dynamic TCP translation from inside:%s/1026 to outside:%s/1026"
-     % (HOST, MAPPED))
+     "%%PIX-6-305009: Built dynamic translation from inside:%s to outside:aaa.bbb.ccc.ddd"
+     % HOST)
+# the web-browsing host's port translations: one released after 0:30:09, one still held
+line(3, 13 * 3600, "%%PIX-6-305011: Built dynamic TCP translation from inside:172.28.10.5/2000 "
+     "to outside:%s/5000" % MAPPED)
+line(3, 13 * 3600 + 1809, "%%PIX-6-305012: Teardown dynamic TCP translation from inside:"
+     "172.28.10.5/2000 to outside:%s/5000 duration 0:30:09" % MAPPED)
+line(3, 13 * 3600 + 600, "%%PIX-6-305011: Built dynamic TCP translation from inside:"
+     "172.28.10.5/2001 to outside:%s/5001" % MAPPED)
 
 for day, (fins, timeouts, reset) in sorted(plan.items()):
     # the timeouts at places 1, 4, 7, the reset at place 2, FINs around them
