@@ -969,6 +969,13 @@ static enum bw_status read_file(struct logs *l, const char *path, uint8_t *buf, 
         if (got == 0) {
             if (have && !skipping)
                 line(l, buf, have);          /* the last line had no newline */
+            int zerr = Z_OK;
+            gzerror(gz, &zerr);
+            if (zerr == Z_BUF_ERROR) {       /* the file ended inside a gzip stream */
+                fprintf(stderr, "botwatch logs: %s: truncated gzip file (%" PRIu64 " lines "
+                        "read)\n", path, l->file_line);
+                st = BW_E_TRUNC;
+            }
             break;
         }
     }
