@@ -7,6 +7,8 @@
 #   BENCH_LOG_LINES=5000000   lines in the generated log (build/bench/asa.log)
 #   BENCH_SEED=1              its seed
 #   BENCH_RUNS=3              runs per tool; the median is reported
+#   BENCH_LOG_GZIP=1          also time the same log gzip-compressed (gzip -1), next to
+#                             `gzip -dc | wc -l`; 0 skips it
 #   BOTWATCH=PATH             binary to measure (default build/botwatch)
 set -euo pipefail
 
@@ -51,6 +53,18 @@ wc_t=$(for i in $(seq "$RUNS"); do measure wc -l "$LOG" | cut -d' ' -f1; done | 
 bw_runs=$(for i in $(seq "$RUNS"); do measure "$BOTWATCH" logs -q --config "$cfg" --year 2026 "$LOG"; done)
 bw_t=$(echo "$bw_runs" | cut -d' ' -f1 | median)
 bw_rss=$(echo "$bw_runs" | cut -d' ' -f2 | sort -n | tail -1)
+GZ=${BENCH_LOG_GZIP:-1}
+if [[ $GZ == 1 ]]; then
+    if [[ ! -f $LOG.gz || $LOG -nt $LOG.gz ]]; then
+        echo "bench: compressing $LOG" >&2
+        gzip -1 -c "$LOG" >"$LOG.gz.tmp" && mv "$LOG.gz.tmp" "$LOG.gz"
+    fi
+    gzbytes=$(stat -c %s "$LOG.gz")
+    zwc_t=$(for i in $(seq "$RUNS"); do measure sh -c 'gzip -dc "$1" | wc -l' sh "$LOG.gz" | cut -d' ' -f1; done | median)
+    gz_runs=$(for i in $(seq "$RUNS"); do measure "$BOTWATCH" logs -q --config "$cfg" --year 2026 "$LOG.gz"; done)
+    gz_t=$(echo "$gz_runs" | cut -d' ' -f1 | median)
+    gz_rss=$(echo "$gz_runs" | cut -d' ' -f2 | sort -n | tail -1)
+fi
 
 report=$OUT/logs-report.md
 {
@@ -60,6 +74,15 @@ report=$OUT/logs-report.md
         printf "| wc -l (floor) | %.2f | %.2f M | %.0f | - |\n", t, n / t / 1e6, b / t / 1e6 }'
     awk -v t="$bw_t" -v n="$LINES" -v b="$bytes" -v r="$bw_rss" 'BEGIN {
         printf "| botwatch logs | %.2f | %.2f M | %.0f | %.0f MB |\n", t, n / t / 1e6, b / t / 1e6, r / 1024 }'
+    if [[ $GZ == 1 ]]; then
+        awk -v t="$zwc_t" -v n="$LINES" -v b="$bytes" 'BEGIN {
+            printf "| gzip -dc \\| wc -l (floor, .gz) | %.2f | %.2f M | %.0f | - |\n", t, n / t / 1e6, b / t / 1e6 }'
+        awk -v t="$gz_t" -v n="$LINES" -v b="$bytes" -v r="$gz_rss" 'BEGIN {
+            printf "| botwatch logs (.gz) | %.2f | %.2f M | %.0f | %.0f MB |\n", t, n / t / 1e6, b / t / 1e6, r / 1024 }'
+    fi
     echo
     echo "$LINES lines, $((bytes / 1000000)) MB: $LOG (gen_pixlog seed $SEED)"
+    if [[ $GZ == 1 ]]; then
+        echo "gzip -1: $((gzbytes / 1000000)) MB; MB/s counts uncompressed bytes"
+    fi
 } | tee "$report"

@@ -610,10 +610,19 @@ static void teardown_how(const struct log_rec *r, int dir, struct conn_event *c)
     }
 }
 
-static void on_built(struct logs *l, const struct log_rec *r, uint64_t ts, int tz_off)
+/* The table key: connection id, TCP or UDP, and the sending firewall (ids are per firewall;
+ * one log often holds several). Never 0, which marks an empty slot. */
+static uint64_t conn_key(const struct log_rec *r, uint64_t fw)
+{
+    uint64_t k = (r->conn_id * 2 + (r->ip_proto == 17)) ^ (fw << 34);
+    return k ? k : 1;
+}
+
+static void on_built(struct logs *l, const struct log_rec *r, uint64_t fw, uint64_t ts,
+                     int tz_off)
 {
     struct conn_table *t = &l->ct;
-    uint64_t key = r->conn_id * 2 + (r->ip_proto == 17) + 2;   /* never 0 */
+    uint64_t key = conn_key(r, fw);
     if (ct_find(t, key)) {
         l->st.dup_built++;                   /* the first one stands */
         return;
@@ -652,9 +661,10 @@ static void on_built(struct logs *l, const struct log_rec *r, uint64_t ts, int t
     t->n++;
 }
 
-static void on_teardown(struct logs *l, const struct log_rec *r, uint64_t ts, int tz_off)
+static void on_teardown(struct logs *l, const struct log_rec *r, uint64_t fw, uint64_t ts,
+                        int tz_off)
 {
-    uint64_t key = r->conn_id * 2 + (r->ip_proto == 17) + 2;
+    uint64_t key = conn_key(r, fw);
     struct open_conn *o = ct_find(&l->ct, key);
     struct conn_event c;
     int dir = 0;
@@ -883,11 +893,12 @@ static void line(struct logs *l, const uint8_t *p, size_t n)
     }
     l->st.records++;
     l->st.by_kind[r.kind]++;
+    uint64_t fw = h.host.len ? hmap_hash(h.host.p, h.host.len, 11) & 0x3fffffff : 0;
     if (ts > l->last_us)
         l->last_us = ts;
     switch (r.kind) {
-    case LR_CONN_BUILT: on_built(l, &r, ts, off); break;
-    case LR_CONN_TEARDOWN: on_teardown(l, &r, ts, off); break;
+    case LR_CONN_BUILT: on_built(l, &r, fw, ts, off); break;
+    case LR_CONN_TEARDOWN: on_teardown(l, &r, fw, ts, off); break;
     case LR_DENY: on_deny(l, &r, ts, off); break;
     case LR_PACKET: on_packet(l, &r, ts, off); break;
     case LR_XLATE_BUILT:

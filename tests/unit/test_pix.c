@@ -435,6 +435,26 @@ static void test_orphan_open_deny(void **state)
     assert_non_null(strstr(eve, "\"reason\":\"shutdown\""));
 }
 
+/* Connection ids are per firewall: the same id from two hosts is two connections. */
+static void test_two_firewalls(void **state)
+{
+    (void)state;
+    const char *log =
+        "Mar 4 10:00:00 fw-a %ASA-6-302013: Built outbound TCP connection 10 for outside:"
+        "1.1.1.1/25 (1.1.1.1/25) to inside:10.0.0.1/3000 (2.2.2.2/3000)\n"
+        "Mar 4 10:00:01 fw-b %ASA-6-302013: Built outbound TCP connection 10 for outside:"
+        "3.3.3.3/80 (3.3.3.3/80) to inside:10.9.0.1/4000 (4.4.4.4/4000)\n"
+        "Mar 4 10:00:05 fw-a %ASA-6-302014: Teardown TCP connection 10 for outside:"
+        "1.1.1.1/25 to inside:10.0.0.1/3000 duration 0:00:05 bytes 10 TCP FINs\n"
+        "Mar 4 10:02:01 fw-b %ASA-6-302014: Teardown TCP connection 10 for outside:"
+        "3.3.3.3/80 to inside:10.9.0.1/4000 duration 0:02:00 bytes 0 SYN Timeout\n";
+    char *eve = run_logs(log, 16);
+    assert_non_null(strstr(eve, "\"flow_id\":1,\"event_type\":\"flow\",\"src_ip\":\"10.0.0.1\""));
+    assert_non_null(strstr(eve, "\"flow_id\":2,\"event_type\":\"flow\",\"src_ip\":\"10.9.0.1\""));
+    assert_non_null(strstr(eve, "\"start\":\"2003-03-04T10:00:01.000000+0000\""));
+    assert_null(strstr(eve, "\"reason\":\"shutdown\""));      /* both paired */
+}
+
 static void test_eviction(void **state)
 {
     (void)state;
@@ -472,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_headers_and_clock),
         cmocka_unit_test(test_pairing),
         cmocka_unit_test(test_orphan_open_deny),
+        cmocka_unit_test(test_two_firewalls),
         cmocka_unit_test(test_eviction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
