@@ -118,7 +118,8 @@ static void ct_delete(struct conn_table *t, struct open_conn *e)
 
 struct rday {
     int64_t day;                               /* local days since 1970 */
-    uint32_t smtp_out, smtp_fin, smtp_timeout, smtp_reset, smtp_other, inbound;
+    uint32_t smtp_out, smtp_fin, smtp_timeout, smtp_reset, smtp_other, smtp_denied;
+    uint32_t inbound, inbound_denied;
     struct { uint16_t port; uint32_t n; } ports[RH_MAX_PORTS];
     uint32_t ports_other;
 };
@@ -280,15 +281,24 @@ static int64_t local_day(uint64_t us, int off)
     return (s >= 0 ? s : s - 86399) / 86400;
 }
 
-static void report_conn(struct logs *l, const struct conn_event *c, int tz_off)
+/* Where a connection event came from: the report tells a denied attempt from a connection
+ * that timed out, and a netfilter SYN (outcome unknown) from both. */
+enum conn_src { CS_CONN, CS_DENY, CS_SYN };
+
+static void report_conn(struct logs *l, const struct conn_event *c, int tz_off,
+                        enum conn_src from)
 {
     bool src_in = is_home(l, c->family, c->src), dst_in = is_home(l, c->family, c->dst);
     if (src_in && !dst_in && c->ip_proto == 6 && c->dport == 25) {
         struct rhost *h = rhost_of(l, c->family, c->src);
         struct rday *d = h ? rday_of(h, local_day(c->start_us, tz_off)) : NULL;
-        if (d) {
+        if (d && from == CS_DENY) {
+            d->smtp_denied++;
+        } else if (d) {
             d->smtp_out++;
-            if (c->how == CONN_FIN)
+            if (from == CS_SYN)
+                d->smtp_other++;             /* a logged SYN: how it went is not in the log */
+            else if (c->how == CONN_FIN)
                 d->smtp_fin++;
             else if (c->how == CONN_TIMEOUT && !c->answered)
                 d->smtp_timeout++;
@@ -301,7 +311,9 @@ static void report_conn(struct logs *l, const struct conn_event *c, int tz_off)
     if (!src_in && dst_in) {
         struct rhost *h = rhost_of(l, c->family, c->dst);
         struct rday *d = h ? rday_of(h, local_day(c->start_us, tz_off)) : NULL;
-        if (d) {
+        if (d && from == CS_DENY) {
+            d->inbound_denied++;
+        } else if (d) {
             d->inbound++;
             unsigned i = 0;
             while (i < RH_MAX_PORTS && d->ports[i].n && d->ports[i].port != c->dport)
@@ -464,17 +476,19 @@ static void report_print(struct logs *l, FILE *out)
         fprintf(out, "\n%s\n", addr_str(h->family, h->a, a, sizeof a));
         if (h->ndays) {                /* qsort must not see the NULL of a host without days */
             qsort(h->days, h->ndays, sizeof h->days[0], rday_cmp);
-            fprintf(out, "  %-10s %9s %9s %12s %6s %6s %8s  %s\n", "day", "smtp-out",
-                    "tcp-fins", "syn-timeout", "reset", "other", "inbound", "inbound by port");
+            fprintf(out, "  %-10s %9s %9s %12s %6s %6s %7s %8s %10s  %s\n", "day", "smtp-out",
+                    "tcp-fins", "syn-timeout", "reset", "other", "denied", "inbound",
+                    "in-denied", "inbound by port");
         }
         for (unsigned k = 0; k < h->ndays; k++) {
             const struct rday *d = &h->days[k];
             time_t ds = (time_t)(d->day * 86400);
             struct tm tm;
             gmtime_r(&ds, &tm);
-            fprintf(out, "  %04d-%02d-%02d %9u %9u %12u %6u %6u %8u ", tm.tm_year + 1900,
-                    tm.tm_mon + 1, tm.tm_mday, d->smtp_out, d->smtp_fin, d->smtp_timeout,
-                    d->smtp_reset, d->smtp_other, d->inbound);
+            fprintf(out, "  %04d-%02d-%02d %9u %9u %12u %6u %6u %7u %8u %10u",
+                    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, d->smtp_out, d->smtp_fin,
+                    d->smtp_timeout, d->smtp_reset, d->smtp_other, d->smtp_denied, d->inbound,
+                    d->inbound_denied);
             /* ports by count, most first; ties by port */
             bool used[RH_MAX_PORTS] = { false };
             for (unsigned m = 0; m < RH_MAX_PORTS; m++) {
@@ -488,11 +502,11 @@ static void report_print(struct logs *l, FILE *out)
                 if (best < 0)
                     break;
                 used[best] = true;
-                fprintf(out, " %u%s:%u", d->ports[best].port,
+                fprintf(out, "%s%u%s:%u", m ? " " : "  ", d->ports[best].port,
                         proxy_port_hl(d->ports[best].port) ? "*" : "", d->ports[best].n);
             }
             if (d->ports_other)
-                fprintf(out, " other:%u", d->ports_other);
+                fprintf(out, " other:%u", d->ports_other);     /* past RH_MAX_PORTS */
             fputc('\n', out);
         }
         if (h->days_dropped)
@@ -521,7 +535,8 @@ static void report_print(struct logs *l, FILE *out)
 
 /* ---- connection events ---- */
 
-static void emit_conn(struct logs *l, const struct conn_event *c, int tz_off, struct bytes why)
+static void emit_conn(struct logs *l, const struct conn_event *c, int tz_off, struct bytes why,
+                      enum conn_src from)
 {
     l->st.conns++;
     if (c->end_us > l->last_us)
@@ -529,7 +544,7 @@ static void emit_conn(struct logs *l, const struct conn_event *c, int tz_off, st
     if (l->have_eve)
         eve_conn(&l->eve, c, why.p, why.len);
     if (l->cfg->report)
-        report_conn(l, c, tz_off);
+        report_conn(l, c, tz_off, from);
     detect_conn(l->det, c);
 }
 
@@ -644,7 +659,7 @@ static void on_built(struct logs *l, const struct log_rec *r, uint64_t fw, uint6
         int off = t->s[i].tz_off;
         ct_delete(t, &t->s[i]);
         l->st.evicted++;
-        emit_conn(l, &c, off, (struct bytes){ NULL, 0 });
+        emit_conn(l, &c, off, (struct bytes){ NULL, 0 }, CS_CONN);
     }
     size_t m = t->cap - 1, i = mix64(key) & m;
     while (t->s[i].key)
@@ -687,7 +702,7 @@ static void on_teardown(struct logs *l, const struct log_rec *r, uint64_t fw, ui
     c.end_us = ts >= c.start_us ? ts : c.start_us;     /* a clock stepped back: no negative age */
     c.bytes[DIR_TOSERVER] = r->bytes;       /* the firewall's total, both ways */
     teardown_how(r, dir, &c);
-    emit_conn(l, &c, tz_off, r->reason);
+    emit_conn(l, &c, tz_off, r->reason, CS_CONN);
 }
 
 static void on_deny(struct logs *l, const struct log_rec *r, uint64_t ts, int tz_off)
@@ -708,7 +723,7 @@ static void on_deny(struct logs *l, const struct log_rec *r, uint64_t ts, int tz
     c.dport = r->ep[1].port;
     c.start_us = c.end_us = ts;
     c.how = CONN_TIMEOUT;                    /* denied: never answered, never accepted */
-    emit_conn(l, &c, tz_off, (struct bytes){ (const uint8_t *)"denied", 6 });
+    emit_conn(l, &c, tz_off, (struct bytes){ (const uint8_t *)"denied", 6 }, CS_DENY);
 }
 
 /* netfilter: one packet. A TCP SYN without ACK is a connection attempt with no known
@@ -731,7 +746,7 @@ static void on_packet(struct logs *l, const struct log_rec *r, uint64_t ts, int 
     c.start_us = c.end_us = ts;
     c.how = CONN_TIMEOUT;
     c.bytes[DIR_TOSERVER] = r->nf_len;
-    emit_conn(l, &c, tz_off, (struct bytes){ (const uint8_t *)"syn", 3 });
+    emit_conn(l, &c, tz_off, (struct bytes){ (const uint8_t *)"syn", 3 }, CS_SYN);
 }
 
 static int open_cmp(const void *a, const void *b)
@@ -756,7 +771,7 @@ static void flush_open(struct logs *l)
         c.how = CONN_OPEN;
         c.answered = c.accepted = true;
         l->st.open_at_end++;
-        emit_conn(l, &c, t->s[i].tz_off, (struct bytes){ NULL, 0 });
+        emit_conn(l, &c, t->s[i].tz_off, (struct bytes){ NULL, 0 }, CS_CONN);
     }
     memset(t->s, 0, k * sizeof *t->s);
     t->n = 0;
