@@ -952,8 +952,8 @@ void eve_conn(struct eve *e, const struct conn_event *c, const uint8_t *why, siz
         jb_u64(j, "dest_port", c->dport);
     jb_cstr(j, "proto", eve_proto_name(c->ip_proto, pb));
     jb_obj(j, "flow");
-    jb_u64(j, "pkts_toserver", 0);
-    jb_u64(j, "pkts_toclient", 0);
+    jb_u64(j, "pkts_toserver", c->pkts[DIR_TOSERVER]);
+    jb_u64(j, "pkts_toclient", c->pkts[DIR_TOCLIENT]);
     jb_u64(j, "bytes_toserver", c->bytes[DIR_TOSERVER]);
     jb_u64(j, "bytes_toclient", c->bytes[DIR_TOCLIENT]);
     ts_format_cached(&e->tsc_start, c->start_us, ts);
