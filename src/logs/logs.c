@@ -36,6 +36,9 @@ enum {
     RH_MAX_HOSTS = 1 << 16,        /* report: hosts kept */
     RH_MAX_RELAY = 2,              /* report: spam-relay summaries kept per host */
     XLATE_MAX = 1 << 16,           /* report: open translations tracked (more are counted) */
+    NF_UDP_MAX = 1 << 16,          /* netfilter: UDP 5-tuples tracked at once */
+    NF_UDP_IDLE_S = 120,           /* ... a flow ends this long after its last logged packet */
+    NF_SWEEP_S = 30,               /* ... idle flows are looked for every this many seconds */
 };
 #define LOGS_CONN_MAX_DEFAULT (1u << 20)
 
@@ -160,6 +163,14 @@ struct open_xlate {
     uint64_t start_us;
 };
 
+/* A UDP flow pieced together from netfilter LOG lines: [0] is the side of its first packet. */
+struct nf_flow {
+    uint8_t family, a[2][16];
+    uint16_t port[2];
+    uint64_t flow_id, first_us, last_us, pkts[2], bytes[2];
+    int tz_off;
+};
+
 struct bad_count {
     uint64_t n;
     unsigned nfirst;
@@ -170,7 +181,7 @@ struct logs_stats {
     uint64_t lines, bytes, empty, records, by_kind[LR_PACKET + 1];
     uint64_t conns, paired, orphan_teardowns, open_at_end, evicted, dup_built, denies,
              deny_stray, nf_attempts, nf_other, report_hosts_dropped, grow_failed,
-             xlate_untracked;
+             xlate_untracked, nf_udp_flows, nf_udp_untracked;
 };
 
 struct logs {
@@ -183,6 +194,8 @@ struct logs {
     struct report *report;
     struct hmap hosts;                          /* struct rhost by address */
     struct hmap xlates;                         /* struct open_xlate (--report only) */
+    struct hmap nf_udp;                         /* struct nf_flow by unordered 5-tuple */
+    uint64_t nf_next_sweep;                     /* log time of the next idle sweep */
     uint64_t next_flow, last_us;
     unsigned file;                              /* index into files, for bad-line places */
     uint64_t file_line;                         /* line number in that file */
@@ -726,10 +739,145 @@ static void on_deny(struct logs *l, const struct log_rec *r, uint64_t ts, int tz
     emit_conn(l, &c, tz_off, (struct bytes){ (const uint8_t *)"denied", 6 }, CS_DENY);
 }
 
+/* ---- netfilter UDP: packets to flows by 5-tuple, ended by idleness ---- */
+
+struct nf_key {
+    uint8_t family;
+    const uint8_t *a[2];
+    uint16_t port[2];
+};
+
+/* The same hash for both directions: the endpoints in a fixed order. */
+static uint64_t nf_hash(const struct nf_key *k)
+{
+    int lo = memcmp(k->a[0], k->a[1], 16) < 0 ||
+             (memcmp(k->a[0], k->a[1], 16) == 0 && k->port[0] <= k->port[1]) ? 0 : 1;
+    uint8_t b[37];
+    b[0] = k->family;
+    memcpy(b + 1, k->a[lo], 16);
+    memcpy(b + 17, k->a[!lo], 16);
+    b[33] = (uint8_t)(k->port[lo] >> 8);
+    b[34] = (uint8_t)k->port[lo];
+    b[35] = (uint8_t)(k->port[!lo] >> 8);
+    b[36] = (uint8_t)k->port[!lo];
+    return hmap_hash(b, sizeof b, 13);
+}
+
+/* 0: the key's src is the flow's initiator, 1: its responder, -1: another flow */
+static int nf_side(const struct nf_flow *f, const struct nf_key *k)
+{
+    for (int s = 0; s < 2; s++)
+        if (f->family == k->family && f->port[s] == k->port[0] && f->port[!s] == k->port[1] &&
+            memcmp(f->a[s], k->a[0], 16) == 0 && memcmp(f->a[!s], k->a[1], 16) == 0)
+            return s;
+    return -1;
+}
+
+static bool nf_eq(const void *rec, const void *key)
+{
+    return nf_side(rec, key) >= 0;
+}
+
+static void nf_emit(struct logs *l, const struct nf_flow *f)
+{
+    struct conn_event c = { 0 };
+    c.flow_id = f->flow_id;
+    c.family = f->family;
+    c.ip_proto = 17;
+    memcpy(c.src, f->a[0], 16);
+    memcpy(c.dst, f->a[1], 16);
+    c.sport = f->port[0];
+    c.dport = f->port[1];
+    c.start_us = f->first_us;
+    c.end_us = f->last_us;
+    for (int d = 0; d < 2; d++) {
+        c.pkts[d] = f->pkts[d];
+        c.bytes[d] = f->bytes[d];
+    }
+    c.how = CONN_TIMEOUT;
+    c.answered = c.accepted = f->pkts[1] > 0;   /* a reply was logged */
+    emit_conn(l, &c, f->tz_off, (struct bytes){ (const uint8_t *)"udp", 3 }, CS_CONN);
+}
+
+static int nf_cmp(const void *a, const void *b)
+{
+    const struct nf_flow *x = *(const struct nf_flow *const *)a;
+    const struct nf_flow *y = *(const struct nf_flow *const *)b;
+    return x->flow_id < y->flow_id ? -1 : x->flow_id > y->flow_id;
+}
+
+/* Ends the flows idle since before `now` (all of them when all is set), in flow-id order. */
+static void nf_sweep(struct logs *l, uint64_t now, bool all)
+{
+    if (!l->nf_udp.n)
+        return;
+    struct nf_flow **v = malloc(l->nf_udp.n * sizeof *v), *f;
+    if (!v)
+        return;                                /* tried again at the next sweep */
+    size_t n = 0;
+    HMAP_FOREACH(&l->nf_udp, f)
+        if (all || f->last_us + (uint64_t)NF_UDP_IDLE_S * 1000000 < now)
+            v[n++] = f;
+    qsort(v, n, sizeof *v, nf_cmp);
+    for (size_t i = 0; i < n; i++) {
+        struct nf_key k = { v[i]->family, { v[i]->a[0], v[i]->a[1] },
+                            { v[i]->port[0], v[i]->port[1] } };
+        hmap_del(&l->nf_udp, nf_hash(&k), nf_eq, &k);
+        nf_emit(l, v[i]);
+        free(v[i]);
+    }
+    free(v);
+}
+
+static void nf_udp_packet(struct logs *l, const struct log_rec *r, uint64_t ts, int tz_off)
+{
+    if (ts >= l->nf_next_sweep) {
+        nf_sweep(l, ts, false);
+        l->nf_next_sweep = ts + (uint64_t)NF_SWEEP_S * 1000000;
+    }
+    struct nf_key k = { r->ep[0].family, { r->ep[0].a, r->ep[1].a },
+                        { r->ep[0].port, r->ep[1].port } };
+    uint64_t hv = nf_hash(&k);
+    struct nf_flow *f = hmap_get(&l->nf_udp, hv, nf_eq, &k);
+    if (f && f->last_us + (uint64_t)NF_UDP_IDLE_S * 1000000 < ts) {
+        hmap_del(&l->nf_udp, hv, nf_eq, &k);     /* idle too long: that flow is over */
+        nf_emit(l, f);
+        free(f);
+        f = NULL;
+    }
+    if (!f) {
+        f = l->nf_udp.n < NF_UDP_MAX ? calloc(1, sizeof *f) : NULL;
+        if (!f || !hmap_put(&l->nf_udp, hv, f)) {
+            free(f);
+            l->st.nf_udp_untracked++;
+            return;
+        }
+        f->family = k.family;
+        memcpy(f->a[0], k.a[0], 16);
+        memcpy(f->a[1], k.a[1], 16);
+        f->port[0] = k.port[0];
+        f->port[1] = k.port[1];
+        f->flow_id = ++l->next_flow;
+        f->first_us = f->last_us = ts;
+        f->tz_off = tz_off;
+        l->st.nf_udp_flows++;
+    }
+    int side = nf_side(f, &k);
+    f->pkts[side]++;
+    f->bytes[side] += r->nf_len;
+    if (ts > f->last_us)
+        f->last_us = ts;
+}
+
 /* netfilter: one packet. A TCP SYN without ACK is a connection attempt with no known
- * answer; other packets are counted only (docs/logs.md). */
+ * answer; UDP packets are gathered into flows by 5-tuple; other packets are counted only
+ * (docs/logs.md). */
 static void on_packet(struct logs *l, const struct log_rec *r, uint64_t ts, int tz_off)
 {
+    if (r->ip_proto == 17 && r->ep[0].has_port && r->ep[1].has_port) {
+        nf_udp_packet(l, r, ts, tz_off);
+        return;
+    }
     if (r->ip_proto != 6 || (r->tcp_flags & 0x12) != 0x02) {
         l->st.nf_other++;
         return;
@@ -1040,10 +1188,11 @@ static void summary(struct logs *l, int nfiles, double secs)
                 " teardown without built, %" PRIu64 " open at end, %" PRIu64 " evicted (table"
                 " cap %" PRIu64 "%s), %" PRIu64 " duplicate built; %" PRIu64 " denies (%" PRIu64
                 " not a SYN: no attempt); netfilter %" PRIu64 " SYN attempts, %" PRIu64
+                " UDP flows (%" PRIu64 " packets past the cap of %d flows), %" PRIu64
                 " other packets\n", s->conns, s->paired, s->orphan_teardowns, s->open_at_end,
                 s->evicted, l->ct.max, s->grow_failed ? ", out of memory before it" : "",
-                s->dup_built, s->denies, s->deny_stray, s->nf_attempts,
-                s->nf_other);
+                s->dup_built, s->denies, s->deny_stray, s->nf_attempts, s->nf_udp_flows,
+                s->nf_udp_untracked, NF_UDP_MAX, s->nf_other);
         if (s->xlate_untracked)
             fprintf(stderr, "logs: report: %" PRIu64 " translations not tracked (cap %d open)\n",
                     s->xlate_untracked, XLATE_MAX);
@@ -1136,6 +1285,7 @@ int logs_main(const struct logs_config *cfg, char *const *files, int nfiles)
             rc = 1;
     }
     flush_open(l);
+    nf_sweep(l, 0, true);
     detect_finish(l->det, on_finding, l);
     if (cfg->report) {
         report_xlate_flush(l);
@@ -1163,6 +1313,10 @@ out:
         free(h);
     }
     hmap_free(&l->hosts);
+    struct nf_flow *nff;
+    HMAP_FOREACH(&l->nf_udp, nff)
+        free(nff);
+    hmap_free(&l->nf_udp);
     struct open_xlate *ox;
     HMAP_FOREACH(&l->xlates, ox)
         free(ox);

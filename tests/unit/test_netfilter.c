@@ -140,6 +140,50 @@ static void test_driver_syn_attempts(void **state)
     assert_null(strstr(buf, "\"src_port\":25,"));     /* the SYN/ACK made no event */
 }
 
+/* UDP: packets are flows by 5-tuple; a logged reply makes it answered; 120 s idle ends it. */
+static void test_driver_udp_flows(void **state)
+{
+    (void)state;
+    char in[] = "/tmp/bw-test-nfu-XXXXXX", out[] = "/tmp/bw-test-nfueve-XXXXXX";
+    int fd = mkstemp(in), fo = mkstemp(out);
+    assert_true(fd >= 0 && fo >= 0);
+    static const char log[] =
+        "Mar  4 10:00:00 gw kernel: IN=eth1 OUT=eth0 SRC=10.0.0.5 DST=192.0.2.53 LEN=60 "
+        "PROTO=UDP SPT=40000 DPT=53 LEN=40\n"
+        "Mar  4 10:00:01 gw kernel: IN=eth0 OUT=eth1 SRC=192.0.2.53 DST=10.0.0.5 LEN=120 "
+        "PROTO=UDP SPT=53 DPT=40000 LEN=100\n"
+        "Mar  4 10:00:02 gw kernel: IN=eth1 OUT=eth0 SRC=10.0.0.5 DST=192.0.2.53 LEN=61 "
+        "PROTO=UDP SPT=40000 DPT=53 LEN=41\n"
+        "Mar  4 10:05:00 gw kernel: IN=eth1 OUT=eth0 SRC=10.0.0.5 DST=192.0.2.53 LEN=62 "
+        "PROTO=UDP SPT=40000 DPT=53 LEN=42\n";
+    assert_int_equal(write(fd, log, sizeof log - 1), (ssize_t)(sizeof log - 1));
+    close(fd);
+    close(fo);
+    struct logs_config cfg;
+    logs_config_default(&cfg);
+    cfg.year = 2003;
+    cfg.quiet = true;
+    cfg.eve_path = out;
+    char *files[] = { in };
+    assert_int_equal(logs_main(&cfg, files, 1), 0);
+    FILE *f = fopen(out, "r");
+    char buf[4096];
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    buf[got] = 0;
+    fclose(f);
+    unlink(in);
+    unlink(out);
+    /* the first flow: two packets out, one back, answered; ended by the third packet's gap */
+    assert_non_null(strstr(buf, "\"flow_id\":1,\"event_type\":\"flow\",\"src_ip\":\"10.0.0.5\","
+                                "\"src_port\":40000,\"dest_ip\":\"192.0.2.53\",\"dest_port\":53"));
+    assert_non_null(strstr(buf, "\"pkts_toserver\":2,\"pkts_toclient\":1,\"bytes_toserver\":121,"
+                                "\"bytes_toclient\":120"));
+    assert_non_null(strstr(buf, "\"answered\":true,\"accepted\":true,\"firewall_reason\":\"udp\""));
+    /* the packet 298 s later is a second flow, with nothing back */
+    assert_non_null(strstr(buf, "\"flow_id\":2,"));
+    assert_non_null(strstr(buf, "\"pkts_toserver\":1,\"pkts_toclient\":0,\"bytes_toserver\":62"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_every_prefix),
         cmocka_unit_test(test_driver_syn_attempts),
+        cmocka_unit_test(test_driver_udp_flows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
