@@ -666,7 +666,7 @@ static void on_built(struct logs *l, const struct log_rec *r, uint64_t fw, uint6
             i = (i + 1) & (t->cap - 1);
         struct conn_event c;
         conn_from_open(&t->s[i], &c);
-        c.end_us = ts;
+        c.end_us = ts > c.start_us ? ts : c.start_us;
         c.how = CONN_EVICTED;
         c.answered = c.accepted = true;
         int off = t->s[i].tz_off;
