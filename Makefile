@@ -10,7 +10,7 @@
 #   deps           install missing Debian packages (scripts/deps.sh)
 
 CC      ?= cc
-PKGS     = libpcap libcrypto yaml-0.1 libnetfilter_queue
+PKGS     = libpcap libcrypto yaml-0.1 libnetfilter_queue zlib
 PC_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PC_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap)
 WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes -Wmissing-prototypes \

@@ -20,6 +20,7 @@
 #include "capture/nfq.h"
 #include "capture/pcap_file.h"
 #include "engine.h"
+#include "logs/logs.h"
 
 #ifndef BW_VERSION
 #define BW_VERSION "0.1.0-dev"
@@ -36,10 +37,11 @@ static const char usage_main[] =
     "  scan      read pcap/pcapng files: flows, protocols, findings, EVE JSON output\n"
     "  live      the same, continuously, on a network interface\n"
     "  inline    the same on a netfilter queue, as an IPS: every packet gets a verdict\n"
+    "  logs      read firewall syslog (Cisco PIX/ASA, netfilter LOG): the same detectors\n"
     "  help      show help for a command (botwatch help scan)\n"
     "  version   print the version\n"
     "\n"
-    "planned (not yet built; they exit with status 2): logs, rules, report\n"
+    "planned (not yet built; they exit with status 2): rules, report\n"
     "\n"
     "Run 'botwatch COMMAND --help' for a command's options; see also botwatch(1).\n";
 
@@ -611,6 +613,104 @@ static int cmd_inline(int argc, char **argv)
     return engine_stop("inline", e, rc, no.quiet, t0);
 }
 
+/* ---- botwatch logs (issue #5): options here, the work in src/logs/logs.c ---- */
+
+static const char usage_logs[] =
+    "usage: botwatch logs [options] FILE...\n"
+    "\n"
+    "Reads firewall syslog files (- for standard input; gzip files are read directly):\n"
+    "Cisco PIX/ASA messages 302013-302016 (connections), 305009-305012 (translations),\n"
+    "106001, 106006, 106015, 106023, 106100, 710003 (denies and ACL hits), and netfilter\n"
+    "LOG lines. Built and teardown records are paired by connection id into connections\n"
+    "and run through the same detectors as 'botwatch scan' (docs/logs.md). Lines that\n"
+    "cannot be used are counted by reason; a summary goes to standard error.\n"
+    "\n"
+    "options:\n"
+    "  -e, --eve PATH           write EVE JSON flow and finding events to PATH (- for stdout)\n"
+    "      --report             print the per-host, per-day report (outbound SMTP and how it\n"
+    "                           ended, inbound connections by port, longest translations,\n"
+    "                           relay correlation) and the detectors' report to stdout\n"
+    "      --year YEAR          year of syslog times that carry none (default: this year);\n"
+    "                           the year advances when the log passes from December to January\n"
+    "      --tz ZONE            IANA time zone of the log's local times (default UTC)\n"
+    "      --conn-max N         open connections kept for pairing (default 1048576); past it\n"
+    "                           one is evicted and counted\n"
+    "      --config FILE        YAML configuration of the detectors (as for scan)\n"
+    "      --home-net LIST      the organisation's networks, comma-separated (default the\n"
+    "                           RFC 1918 ranges and fc00::/7); overrides the config\n"
+    "      --dump-records       print each parsed record as JSON on stdout (a debugging aid)\n"
+    "  -q, --quiet              no statistics at the end (unusable lines are still summed up)\n"
+    "      --no-progress        accepted for symmetry with scan; logs show no progress bar\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "Exit status: 0 all input read; 1 some input unusable (the rest was still processed);\n"
+    "2 usage error; 3 output failed.\n";
+
+enum { OPT_YEAR = 512, OPT_TZ, OPT_CONN_MAX, OPT_DUMP_RECORDS, OPT_L_CONFIG, OPT_L_REPORT,
+       OPT_L_HOME_NET, OPT_L_NO_PROGRESS };
+
+static int cmd_logs(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "eve", required_argument, NULL, 'e' },
+        { "report", no_argument, NULL, OPT_L_REPORT },
+        { "year", required_argument, NULL, OPT_YEAR },
+        { "tz", required_argument, NULL, OPT_TZ },
+        { "conn-max", required_argument, NULL, OPT_CONN_MAX },
+        { "config", required_argument, NULL, OPT_L_CONFIG },
+        { "home-net", required_argument, NULL, OPT_L_HOME_NET },
+        { "dump-records", no_argument, NULL, OPT_DUMP_RECORDS },
+        { "quiet", no_argument, NULL, 'q' },
+        { "no-progress", no_argument, NULL, OPT_L_NO_PROGRESS },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct logs_config cfg;
+    logs_config_default(&cfg);
+    const char *home_net = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "e:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'e': cfg.eve_path = optarg; break;
+        case OPT_L_REPORT: cfg.report = stdout; break;
+        case OPT_YEAR: {
+            uint64_t y;
+            if (!parse_size(optarg, &y) || y < 1970 || y > 9999)
+                return usage_error("logs", "bad --year (1970 to 9999)", optarg);
+            cfg.year = (int)y;
+            break;
+        }
+        case OPT_TZ: cfg.tz = optarg; break;
+        case OPT_CONN_MAX:
+            if (!parse_size(optarg, &cfg.conn_max) || !cfg.conn_max ||
+                cfg.conn_max > (1ull << 28))
+                return usage_error("logs", "bad --conn-max (1 to 268435456)", optarg);
+            break;
+        case OPT_L_CONFIG: {
+            struct bw_diag cd = { .msg = "" };
+            if (detect_config_load(&cfg.detect, optarg, &cd) != BW_OK) {
+                fprintf(stderr, "botwatch logs: %s\n", cd.msg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
+        case OPT_L_HOME_NET: home_net = optarg; break;
+        case OPT_DUMP_RECORDS: cfg.dump = stdout; break;
+        case 'q': cfg.quiet = true; break;
+        case OPT_L_NO_PROGRESS: break;
+        case 'h': fputs(usage_logs, stdout); return 0;
+        default: fputs("Try 'botwatch logs --help'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return usage_error("logs", "no log file given", NULL);
+    if (home_net && !parse_home_net(home_net, &cfg.detect))
+        return usage_error("logs", "bad --home-net (want a comma-separated list of prefixes)",
+                           home_net);
+    return logs_main(&cfg, argv + optind, argc - optind);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -639,11 +739,15 @@ int main(int argc, char **argv)
             fputs(usage_live, stdout);
         else if (argc > 2 && strcmp(argv[2], "inline") == 0)
             fputs(usage_inline, stdout);
+        else if (argc > 2 && strcmp(argv[2], "logs") == 0)
+            fputs(usage_logs, stdout);
         else
             fputs(usage_main, stdout);
         return 0;
     }
-    static const char *const planned[] = { "logs", "rules", "report",
+    if (strcmp(cmd, "logs") == 0)
+        return cmd_logs(argc - 1, argv + 1);
+    static const char *const planned[] = { "rules", "report",
                                            "correlate" };
     for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
         if (strcmp(cmd, planned[i]) == 0) {

@@ -4,7 +4,8 @@
 #   BUILD_DIR holds botwatch and tests/test_* (build, or build/asan for the sanitized build).
 # Regression cases: tests/regress/<area>/<case>/ with
 #   input.pcap | input.pcapng | inputs (repo-relative paths, one per line)
-#   args            extra options for 'botwatch scan', one per line (optional)
+#   command         the botwatch command to run: scan (the default) or logs (optional)
+#   args            extra options for the command, one per line (optional)
 #   expected.jsonl  the whole EVE output, compared exactly
 #   expected.stderr the error lines, compared exactly (optional; stats are off with -q)
 #   expected.rc     the exit status (optional, default 0)
@@ -47,10 +48,11 @@ run_regress() {
             inputs=("$dir"/input.pcap*)
         fi
         [ -f "$dir/args" ] && mapfile -t args < <(grep -v '^#' "$dir/args" | grep .)
-        local in=/dev/null
+        local in=/dev/null cmd=scan
         [ -f "$dir/stdin" ] && in=$(cat "$dir/stdin")
+        [ -f "$dir/command" ] && cmd=$(cat "$dir/command")
         rm -f "$tmp"/*                       # nothing left over from the previous case
-        "$b/botwatch" scan -q --no-progress --eve "$tmp/out.jsonl" "${args[@]}" "${inputs[@]}" \
+        "$b/botwatch" "$cmd" -q --no-progress --eve "$tmp/out.jsonl" "${args[@]}" "${inputs[@]}" \
             <"$in" 2>"$tmp/err" >"$tmp/stdout"
         local rc=$? want=0
         [ -f "$tmp/out.jsonl" ] || : >"$tmp/out.jsonl"   # refused before opening its output
@@ -109,6 +111,18 @@ run_conformance() {
         else
             echo "$out" | grep -E '^findings|UNJUSTIFIED|STALE|:' | sed "s|^|  [$b findings] |"
             if [ $rc -eq 0 ]; then ok "$b findings"; else bad "$b findings"; fi
+        fi
+    fi
+    # Firewall logs (issue #5): every supported ASA/PIX line of the corpus parses, with the
+    # fields logs.py lists; every log file goes through the whole driver.
+    if [ -f tests/conformance/logs.py ]; then
+        out=$(python3 tests/conformance/logs.py --botwatch "$b/botwatch" 2>&1)
+        rc=$?
+        if echo "$out" | grep -q '^logs: skipped'; then
+            skip=$((skip + 1))
+        else
+            echo "$out" | grep -E '^logs:|FAIL' | sed "s|^|  [$b logs] |"
+            if [ $rc -eq 0 ]; then ok "$b logs conformance"; else bad "$b logs conformance"; fi
         fi
     fi
     # Protocol identification against nDPI's expected results (issue #3): at least 98 %.

@@ -17,6 +17,7 @@ enum { DAY_MAX_SERVERS = 64 };
 struct smtp_day {
     int64_t day;                         /* local days since 1970 */
     uint32_t conns, conns_ext, rcpt, delivered, refused, cut, unanswered;
+    uint32_t fins, timeouts;             /* closed gracefully; timed out (a log's only view) */
     uint32_t nserv;                      /* distinct servers, counted up to DAY_MAX_SERVERS */
     uint64_t serv[DAY_MAX_SERVERS];
     uint64_t first_flow, first_us, last_us;
@@ -69,7 +70,9 @@ static void port_finding(struct detect *d, struct host *h, const struct conn_eve
 void spam_conn(struct detect *d, const struct conn_event *c)
 {
     bool smtp = c->app_proto == PROTO_SMTP;
-    bool attempt = !smtp && c->ip_proto == 6 && c->dport == 25 && !c->bytes[DIR_TOCLIENT];
+    /* port 25 with nothing identified: a SYN never answered in a capture, or any SMTP
+     * connection in a firewall log (no payload there) */
+    bool attempt = !smtp && c->ip_proto == 6 && c->dport == 25 && c->app_proto == PROTO_NONE;
     if (!smtp && !attempt)
         return;
     struct host *srv = detect_host(d, c->family, c->dst);
@@ -90,8 +93,12 @@ void spam_conn(struct detect *d, const struct conn_event *c)
         sd->last_us = c->start_us;
     if (!detect_is_home(d, c->family, c->dst))
         sd->conns_ext++;
-    if (attempt || !c->answered)
+    if (!c->answered)
         sd->unanswered++;
+    if (c->how == CONN_FIN)
+        sd->fins++;
+    else if (c->how == CONN_TIMEOUT)
+        sd->timeouts++;
     uint64_t hv = hmap_hash(c->dst, 16, c->family);
     for (unsigned i = 0; i < sd->nserv && i < DAY_MAX_SERVERS; i++)
         if (sd->serv[i] == hv)
@@ -165,10 +172,10 @@ void spam_finish(struct detect *d, struct host *h)
         gmtime_r(&day_s, &tm);
         finding_evidence(f, sd->first_flow, sd->last_us, "%04d-%02d-%02d: %u SMTP connections "
                          "(%u outside, %u unanswered) to %u server%s, %u recipients; delivered "
-                         "%u, refused %u, cut off %u", tm.tm_year + 1900, tm.tm_mon + 1,
-                         tm.tm_mday, sd->conns, sd->conns_ext, sd->unanswered, sd->nserv,
-                         sd->nserv == 1 ? "" : "s", sd->rcpt, sd->delivered, sd->refused,
-                         sd->cut);
+                         "%u, refused %u, cut off %u; closed by FINs %u, timed out %u",
+                         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, sd->conns, sd->conns_ext,
+                         sd->unanswered, sd->nserv, sd->nserv == 1 ? "" : "s", sd->rcpt,
+                         sd->delivered, sd->refused, sd->cut, sd->fins, sd->timeouts);
     }
     h->stages |= 1u << STAGE_SPAM;
 }

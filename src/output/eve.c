@@ -918,3 +918,57 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
     jb_close(j);
     emit(e);
 }
+
+static const char *conn_how_name(uint8_t how)
+{
+    switch (how) {
+    case CONN_FIN: return "fin";
+    case CONN_RST_CLIENT:
+    case CONN_RST_SERVER: return "rst";
+    case CONN_TIMEOUT: return "timeout";
+    case CONN_OPEN: return "shutdown";
+    default: return "forced";
+    }
+}
+
+void eve_conn(struct eve *e, const struct conn_event *c, const uint8_t *why, size_t why_len)
+{
+    struct jb *j = &e->jb;
+    char ts[TS_BUF], pb[8];
+    bool ports = c->ip_proto == IPPROTO_NUM_TCP || c->ip_proto == IPPROTO_NUM_UDP;
+    jb_reset(j);
+    jb_open(j);
+    ts_format_cached(&e->tsc, c->end_us, ts);
+    jb_cstr(j, "timestamp", ts);
+    jb_u64(j, "flow_id", c->flow_id);
+    jb_cstr(j, "event_type", "flow");
+    addr(j, "src_ip", c->family, c->src);
+    if (ports)
+        jb_u64(j, "src_port", c->sport);
+    addr(j, "dest_ip", c->family, c->dst);
+    if (ports)
+        jb_u64(j, "dest_port", c->dport);
+    jb_cstr(j, "proto", eve_proto_name(c->ip_proto, pb));
+    jb_obj(j, "flow");
+    jb_u64(j, "pkts_toserver", c->pkts[DIR_TOSERVER]);
+    jb_u64(j, "pkts_toclient", c->pkts[DIR_TOCLIENT]);
+    jb_u64(j, "bytes_toserver", c->bytes[DIR_TOSERVER]);
+    jb_u64(j, "bytes_toclient", c->bytes[DIR_TOCLIENT]);
+    ts_format_cached(&e->tsc_start, c->start_us, ts);
+    jb_cstr(j, "start", ts);
+    ts_format_cached(&e->tsc, c->end_us, ts);
+    jb_cstr(j, "end", ts);
+    jb_u64(j, "age", (c->end_us - c->start_us) / 1000000);
+    jb_cstr(j, "state", c->how == CONN_OPEN ? (c->accepted ? "established" : "new")
+                        : c->accepted ? "closed" : "new");
+    jb_cstr(j, "reason", conn_how_name(c->how));
+    if (c->how == CONN_RST_CLIENT || c->how == CONN_RST_SERVER)
+        jb_cstr(j, "rst_by", c->how == CONN_RST_CLIENT ? "client" : "server");
+    jb_bool(j, "answered", c->answered);
+    jb_bool(j, "accepted", c->accepted);
+    if (why_len)
+        jb_str(j, "firewall_reason", why, why_len);
+    jb_close(j);
+    jb_close(j);
+    emit(e);
+}

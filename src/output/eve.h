@@ -28,6 +28,12 @@ enum bw_status eve_close(struct eve *e, struct bw_diag *d);
 
 void eve_flow(struct eve *e, const struct flow *f);
 
+/* A connection from a firewall log (botwatch logs): the same "flow" event as eve_flow, from
+ * a conn_event, with its packet and byte counts as given (a PIX/ASA teardown has no packet
+ * counts and one byte total for both directions); why is the firewall's own reason text, may
+ * be empty. */
+void eve_conn(struct eve *e, const struct conn_event *c, const uint8_t *why, size_t why_len);
+
 /* An application event ("irc" ...), stamped with the packet time it completed at. */
 void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *ev);
 
