@@ -623,6 +623,13 @@ static bool header_match(const struct rules *rs, const struct rule *r, const str
     (void)rs;
     if (r->app_proto && (!h->f || h->f->app_proto != r->app_proto))
         return false;
+    for (uint32_t i = 0; i < r->nalp; i++) {
+        /* undecided flows match neither a protocol nor its negation (Suricata's reading) */
+        if (!h->f || h->f->app_proto == PROTO_NONE)
+            return false;
+        if ((h->f->app_proto == r->alp[i].proto) == r->alp[i].neg)
+            return false;
+    }
     if (!addr_match(r, h, false) && !(r->bidir && addr_match(r, h, true)))
         return false;
     if (r->flow_dir && (!h->f || (r->flow_dir == 1) != (h->dir == DIR_TOSERVER)))

@@ -1300,6 +1300,37 @@ static int kw_classtype(struct pctx *pc, char *v, const char *at)
     return perr(pc, at, "unknown classtype '%s'", name);
 }
 
+/* app-layer-protocol:[!]name[,final] (Suricata): the flow's identified protocol */
+static int kw_app_layer_protocol(struct pctx *pc, char *v, const char *at)
+{
+    struct rule *r = pc->r;
+    char *comma = strchr(v, ',');
+    if (comma) {
+        if (strcmp(trim(comma + 1), "final") != 0)
+            return perr(pc, at, "app-layer-protocol: only ',final' may follow the name");
+        *comma = '\0';
+    }
+    char *name = trim(v);
+    bool neg = *name == '!';
+    if (neg)
+        name = trim(name + 1);
+    int id = -1;
+    if (strcmp(name, "http1") == 0)
+        id = PROTO_HTTP;
+    else if (strcmp(name, "unknown") == 0 || strcmp(name, "failed") == 0)
+        id = PROTO_UNKNOWN;
+    for (int k = 1; id < 0 && k < PROTO_UNKNOWN; k++)
+        if (strcmp(name, proto_name[k]) == 0)
+            id = k;
+    if (id < 0)
+        return perr(pc, at, "app-layer-protocol: unknown protocol '%s'", name);
+    if (r->nalp == sizeof r->alp / sizeof r->alp[0])
+        return perr(pc, at, "app-layer-protocol given too often");
+    r->alp[r->nalp].proto = (uint8_t)id;
+    r->alp[r->nalp++].neg = neg;
+    return BW_OK;
+}
+
 static int kw_ignore(struct pctx *pc, char *v, const char *at)
 {
     (void)pc;
@@ -1341,6 +1372,7 @@ static const struct { const char *name; kw_fn fn; bool needs_value; } keywords[]
     { "threshold", kw_threshold, true },
     { "detection_filter", kw_detection_filter, true },
     { "flags", kw_flags, true },
+    { "app-layer-protocol", kw_app_layer_protocol, true },
 };
 
 static int do_option(struct pctx *pc, char *name, char *val, const char *at)

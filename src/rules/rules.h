@@ -113,6 +113,8 @@ struct rule {
     struct fbop *fb;
     uint32_t nfb;
     struct thresh th, df;
+    struct { uint8_t proto; bool neg; } alp[4];   /* app-layer-protocol conditions */
+    uint32_t nalp;
     char *msg;
     const char *classtype, *class_desc;  /* class_desc: from classification.config */
     const char *file;        /* interned in struct rules */
