@@ -19,6 +19,7 @@ void engine_config_default(struct engine_config *c)
     c->frag.memcap = 64ull << 20;
     c->frag.timeout_us = 30ull * 1000000;
     c->app_memcap = 256ull << 20;
+    c->rules_memcap = 256ull << 20;
 }
 
 /* --dump-streams: each direction's reassembled bytes in DIR/<flow_id>-toserver.bin and
@@ -40,6 +41,52 @@ static void dump(struct engine *e, const struct flow *f, enum flow_dir dir, cons
         fclose(fp);
 }
 
+/* ---- the rule engine (issue #4): its three hooks and its alert sink ---- */
+
+static void on_rule_alert(void *ctx, const struct rule_alert *a)
+{
+    struct engine *e = ctx;
+    if (e->have_eve)
+        eve_alert(&e->eve, a);
+    if (e->have_fast)
+        fast_alert(&e->fast, a);
+}
+
+static enum bw_status engine_rules_init(struct engine *e, const struct engine_config *c,
+                                        struct bw_diag *d)
+{
+    if (c->fast_path) {
+        enum bw_status st = fast_open(&e->fast, c->fast_path, d);
+        if (st != BW_OK)
+            return st;
+        e->have_fast = true;
+    }
+    if (!c->rules)
+        return BW_OK;
+    return rules_prepare(c->rules, c->rules_memcap, on_rule_alert, e, d);
+}
+
+/* Every decoded packet with its flow; TCP payload is matched again on the stream. */
+static void engine_rules_packet(struct engine *e, struct flow *f, enum flow_dir dir,
+                                const struct pkt *p)
+{
+    if (e->cfg.rules && f)
+        rules_packet(e->cfg.rules, f, dir, p);
+}
+
+static void engine_rules_stream(struct engine *e, struct flow *f, enum flow_dir dir,
+                                const uint8_t *data, size_t len)
+{
+    if (e->cfg.rules)
+        rules_stream(e->cfg.rules, f, dir, e->sink.now_us, data, len);
+}
+
+static void engine_rules_flow_end(struct engine *e, const struct flow *f)
+{
+    if (e->cfg.rules)
+        rules_flow_end(e->cfg.rules, f);
+}
+
 static void on_deliver(void *ctx, struct flow *f, enum flow_dir dir, const uint8_t *data,
                        size_t len)
 {
@@ -47,6 +94,7 @@ static void on_deliver(void *ctx, struct flow *f, enum flow_dir dir, const uint8
     if (data && e->cfg.dump_dir)
         dump(e, f, dir, data, len);
     proto_flow_data(&e->pe, f, dir, data, len);
+    engine_rules_stream(e, f, dir, data, len);
 }
 
 /* Application events: to EVE now; to the detectors when they exist (issue #7). */
@@ -78,6 +126,7 @@ static void on_flow_end(void *ctx, struct flow *f)
     proto_flow_end(&e->pe, f);
     if (e->have_eve)
         eve_flow(&e->eve, f);
+    engine_rules_flow_end(e, f);
 }
 
 enum bw_status engine_init(struct engine *e, const struct engine_config *c, struct bw_diag *d)
@@ -112,7 +161,7 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
         return BW_E_NOMEM;
     }
     e->ft.on_close = on_flow_close;
-    return BW_OK;
+    return engine_rules_init(e, c, d);
 }
 
 /* The flow stage: expiry by packet time, then the flow table and reassembly. */
@@ -131,6 +180,7 @@ static void process(struct engine *e, struct pkt *p, const struct flow_lookup *l
     struct flow *f = flow_table_packet_keyed(&e->ft, p, lk, &dir);
     if (f && p->proto == IPPROTO_NUM_UDP && p->payload_len)
         proto_flow_data(&e->pe, f, dir, p->payload, p->payload_len);   /* TCP: via reassembly */
+    engine_rules_packet(e, f, dir, p);
 }
 
 /* The decode stage. Fragment state belongs to the decoder, so its expiry runs here. */
@@ -245,9 +295,14 @@ enum bw_status engine_finish(struct engine *e, struct bw_diag *d)
         free(e->slot[i].buf);
     free(e->slot);
     e->slot = NULL;
+    enum bw_status st = BW_OK;
+    if (e->have_fast)
+        st = fast_close(&e->fast, d);
     if (e->have_eve) {
         eve_stats(&e->eve, &e->stats, &e->app_stats, e->now_us);
-        return eve_close(&e->eve, d);
+        enum bw_status st2 = eve_close(&e->eve, d);
+        if (st == BW_OK)
+            st = st2;
     }
-    return BW_OK;
+    return st;
 }

@@ -10,6 +10,7 @@
 #include "decode/decode.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "output/fast.h"
 #include "proto/proto.h"
 #include "util/stats.h"
 #include "util/status.h"
@@ -23,6 +24,9 @@ struct engine_config {
     struct stream_limits stream;
     struct frag_limits frag;
     uint64_t app_memcap;         /* identification state of undecided flows */
+    struct rules *rules;         /* loaded rules (the caller's), or NULL: no rule matching */
+    const char *fast_path;       /* NULL: no fast alert lines */
+    uint64_t rules_memcap;       /* per-flow rule state (flowbits, stream tails) */
 };
 
 void engine_config_default(struct engine_config *c);
@@ -48,7 +52,8 @@ struct engine {
     struct proto_stats app_stats;
     struct app_sink sink;
     struct eve eve;
-    bool have_eve, dump_failed;
+    struct fast fast;            /* rule alerts, one line each */
+    bool have_eve, have_fast, dump_failed;
     uint64_t now_us, next_tick_us, frag_tick_us;
     uint64_t pkt_no;
     struct engine_slot *slot;    /* cfg.lookahead slots, a ring */

@@ -18,6 +18,7 @@
 
 #include "capture/pcap_file.h"
 #include "engine.h"
+#include "rules/rules.h"
 
 #ifndef BW_VERSION
 #define BW_VERSION "0.1.0-dev"
@@ -31,11 +32,13 @@ static const char usage_main[] =
     "Finds bots, relays and unsanctioned software in captures and firewall logs.\n"
     "\n"
     "commands:\n"
-    "  scan      read pcap/pcapng files: flows, TCP reassembly, EVE JSON output\n"
+    "  scan      read pcap/pcapng files: flows, TCP reassembly, EVE JSON output,\n"
+    "            Snort-syntax rules (--rules)\n"
+    "  rules     rules check PATH...: load rule files and report what loads\n"
     "  help      show help for a command (botwatch help scan)\n"
     "  version   print the version\n"
     "\n"
-    "planned (not yet built; they exit with status 2): live, inline, logs, rules, report\n"
+    "planned (not yet built; they exit with status 2): live, inline, logs, report\n"
     "\n"
     "Run 'botwatch COMMAND --help' for a command's options; see also botwatch(1).\n";
 
@@ -50,6 +53,12 @@ static const char usage_scan[] =
     "options:\n"
     "  -f, --filter EXPR        BPF filter applied to every file (pcap-filter(7))\n"
     "  -e, --eve PATH           write EVE JSON events to PATH (- for standard output)\n"
+    "  -r, --rules PATH         load Snort-syntax rules from a file or a directory of\n"
+    "                           *.rules (repeatable); alerts go to EVE and fast output\n"
+    "      --fast PATH          write one 'fast' line per alert to PATH (- for standard\n"
+    "                           output; the default with --rules unless --eve is -)\n"
+    "      --var NAME=VALUE     set a rule variable (HOME_NET=[10.0.0.0/8]) before loading\n"
+    "      --classification FILE  classification.config to use instead of the built-in\n"
     "      --dump-streams DIR   write each TCP flow's reassembled bytes to\n"
     "                           DIR/<flow_id>-toserver.bin and -toclient.bin\n"
     "      --flow-memcap SIZE   memory for flow records (default 256m); the least recently\n"
@@ -143,8 +152,114 @@ static int usage_error(const char *cmd, const char *what, const char *arg)
 enum {
     OPT_DUMP = 256, OPT_FLOW_MEMCAP, OPT_STREAM_MEMCAP, OPT_STREAM_DEPTH, OPT_STREAM_OOO,
     OPT_FRAG_MEMCAP, OPT_FRAG_TIMEOUT, OPT_TIMEOUT, OPT_NO_PROGRESS, OPT_LOOKAHEAD,
-    OPT_APP_MEMCAP,
+    OPT_APP_MEMCAP, OPT_FAST, OPT_VAR, OPT_CLASSIFICATION,
 };
+
+enum { MAX_RULE_PATHS = 64 };
+
+/* The rule options shared by scan and rules check. */
+struct rule_opts {
+    const char *path[MAX_RULE_PATHS];
+    unsigned npath;
+    const char *var[MAX_RULE_PATHS];
+    unsigned nvar;
+    const char *classification;
+};
+
+/* Loads every rule path; prints file:line diagnostics to stderr. Returns 0, or EXIT_USAGE
+ * with a message when a path or a variable is unusable. */
+static int load_rules(const char *cmd, const struct rule_opts *ro, struct rules *rs)
+{
+    rules_init(rs, stderr);
+    struct bw_diag d = { .msg = "" };
+    if (ro->classification) {
+        rules_clear_classification(rs);
+        if (rules_load_classification(rs, ro->classification, &d) != BW_OK) {
+            fprintf(stderr, "botwatch %s: %s\n", cmd, d.msg);
+            return EXIT_USAGE;
+        }
+    }
+    for (unsigned i = 0; i < ro->nvar; i++) {
+        const char *eq = strchr(ro->var[i], '=');
+        char name[64];
+        if (!eq || (size_t)(eq - ro->var[i]) >= sizeof name)
+            return usage_error(cmd, "bad --var (want NAME=VALUE)", ro->var[i]);
+        memcpy(name, ro->var[i], (size_t)(eq - ro->var[i]));
+        name[eq - ro->var[i]] = '\0';
+        if (rules_set_var(rs, name, eq + 1) != BW_OK)
+            return usage_error(cmd, "bad --var (want NAME=VALUE)", ro->var[i]);
+    }
+    for (unsigned i = 0; i < ro->npath; i++)
+        if (rules_load_path(rs, ro->path[i], &d) != BW_OK) {
+            fprintf(stderr, "botwatch %s: %s\n", cmd, d.msg);
+            return EXIT_USAGE;
+        }
+    return 0;
+}
+
+static const char usage_rules[] =
+    "usage: botwatch rules check [options] PATH...\n"
+    "\n"
+    "Loads Snort-syntax rule files (or directories of *.rules) as 'scan --rules' would and\n"
+    "reports every problem: syntax errors as FILE:LINE:COL with a caret under the fault,\n"
+    "rules skipped for an unsupported keyword as warnings; then a summary whose last line\n"
+    "is 'rules: L loaded, S skipped, E errors'.\n"
+    "\n"
+    "options:\n"
+    "      --var NAME=VALUE     set a rule variable before loading (repeatable)\n"
+    "      --classification FILE  classification.config instead of the built-in one\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "Exit status: 0 every rule loaded; 1 some rules were skipped; 2 a syntax error or an\n"
+    "unreadable path. See docs/rules.md.\n";
+
+static int cmd_rules(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage_rules, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[1], "check") != 0)
+        return usage_error("rules", "unknown subcommand (only 'check')", argv[1]);
+    static const struct option longopts[] = {
+        { "var", required_argument, NULL, OPT_VAR },
+        { "classification", required_argument, NULL, OPT_CLASSIFICATION },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct rule_opts ro = { .npath = 0 };
+    int c;
+    optind = 1;
+    argc--;
+    argv++;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_VAR:
+            if (ro.nvar == MAX_RULE_PATHS)
+                return usage_error("rules", "too many --var", NULL);
+            ro.var[ro.nvar++] = optarg;
+            break;
+        case OPT_CLASSIFICATION: ro.classification = optarg; break;
+        case 'h': fputs(usage_rules, stdout); return 0;
+        default: fputs("Try 'botwatch rules --help'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return usage_error("rules", "no rule file given", NULL);
+    for (int i = optind; i < argc; i++) {
+        if (ro.npath == MAX_RULE_PATHS)
+            return usage_error("rules", "too many paths", NULL);
+        ro.path[ro.npath++] = argv[i];
+    }
+    struct rules rs;
+    int rc = load_rules("rules", &ro, &rs);
+    if (rc == 0) {
+        rules_print_summary(&rs, stdout);
+        rc = rs.counts.errors ? 2 : rs.counts.skipped ? 1 : 0;
+    }
+    rules_free(&rs);
+    return rc;
+}
 
 static int cmd_scan(int argc, char **argv)
 {
@@ -163,6 +278,10 @@ static int cmd_scan(int argc, char **argv)
         { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
         { "lookahead", required_argument, NULL, OPT_LOOKAHEAD },
         { "app-memcap", required_argument, NULL, OPT_APP_MEMCAP },
+        { "rules", required_argument, NULL, 'r' },
+        { "fast", required_argument, NULL, OPT_FAST },
+        { "var", required_argument, NULL, OPT_VAR },
+        { "classification", required_argument, NULL, OPT_CLASSIFICATION },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -170,13 +289,26 @@ static int cmd_scan(int argc, char **argv)
     engine_config_default(&cfg);
     struct capture_opts copt = { .bpf = NULL, .progress = isatty(STDERR_FILENO) };
     bool quiet = false;
+    struct rule_opts ro = { .npath = 0 };
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:e:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:e:r:qh", longopts, NULL)) != -1) {
         uint64_t *size = NULL;
         switch (c) {
         case 'f': copt.bpf = optarg; break;
         case 'e': cfg.eve_path = optarg; break;
+        case 'r':
+            if (ro.npath == MAX_RULE_PATHS)
+                return usage_error("scan", "too many --rules", NULL);
+            ro.path[ro.npath++] = optarg;
+            break;
+        case OPT_FAST: cfg.fast_path = optarg; break;
+        case OPT_VAR:
+            if (ro.nvar == MAX_RULE_PATHS)
+                return usage_error("scan", "too many --var", NULL);
+            ro.var[ro.nvar++] = optarg;
+            break;
+        case OPT_CLASSIFICATION: ro.classification = optarg; break;
         case OPT_DUMP: cfg.dump_dir = optarg; break;
         case OPT_FLOW_MEMCAP: size = &cfg.flow.memcap; break;
         case OPT_STREAM_MEMCAP: size = &cfg.stream.memcap; break;
@@ -213,15 +345,46 @@ static int cmd_scan(int argc, char **argv)
     if (cfg.flow.memcap < sizeof(struct flow))
         return usage_error("scan", "--flow-memcap is smaller than one flow", NULL);
 
+    if (cfg.fast_path && cfg.eve_path && strcmp(cfg.fast_path, "-") == 0 &&
+        strcmp(cfg.eve_path, "-") == 0)
+        return usage_error("scan", "--eve - and --fast - cannot share standard output", NULL);
+    struct rules *rs = NULL;
+    if (ro.npath) {
+        rs = malloc(sizeof *rs);
+        if (!rs) {
+            fprintf(stderr, "botwatch scan: out of memory\n");
+            return EXIT_OUTPUT;
+        }
+        int lrc = load_rules("scan", &ro, rs);
+        if (lrc) {
+            rules_free(rs);
+            free(rs);
+            return lrc;
+        }
+        if (rs->counts.errors || rs->counts.skipped)
+            rules_print_summary(rs, stderr);
+        cfg.rules = rs;
+        /* alerts on the console unless standard output already carries EVE */
+        if (!cfg.fast_path && !(cfg.eve_path && strcmp(cfg.eve_path, "-") == 0))
+            cfg.fast_path = "-";
+    } else if (ro.nvar || ro.classification) {
+        return usage_error("scan", "--var and --classification need --rules", NULL);
+    }
     struct engine *e = malloc(sizeof *e);
     struct bw_diag d = { .msg = "" };
     if (!e) {
         fprintf(stderr, "botwatch scan: out of memory\n");
+        if (rs)
+            rules_free(rs);
+        free(rs);
         return EXIT_OUTPUT;
     }
     if (engine_init(e, &cfg, &d) != BW_OK) {
         fprintf(stderr, "botwatch scan: %s\n", d.msg);
         free(e);
+        if (rs)
+            rules_free(rs);
+        free(rs);
         return EXIT_USAGE;
     }
     double t0 = wall_s();
@@ -246,8 +409,19 @@ static int cmd_scan(int argc, char **argv)
     if (!quiet) {
         stats_print(stderr, &e->stats, wall_s() - t0);
         proto_stats_print(stderr, &e->app_stats);
+        if (rs) {
+            const struct rules_stats *st = rules_get_stats(rs);
+            fprintf(stderr, "rules: %u loaded, %" PRIu64 " alerts, %" PRIu64 " suppressed by "
+                    "thresholds, %" PRIu64 " pass matches, %" PRIu64 " flows tracked, %" PRIu64
+                    " memcap drops, %" PRIu64 " backtrack limits\n", rs->counts.loaded,
+                    st->alerts, st->suppressed, st->pass, st->flows_tracked,
+                    st->flow_memcap_drop + st->thresh_memcap_drop, st->backtrack_limit);
+        }
     }
     free(e);
+    if (rs)
+        rules_free(rs);
+    free(rs);
     return rc;
 }
 
@@ -268,14 +442,18 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "scan") == 0)
         return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "rules") == 0)
+        return cmd_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0) {
         if (argc > 2 && strcmp(argv[2], "scan") == 0)
             fputs(usage_scan, stdout);
+        else if (argc > 2 && strcmp(argv[2], "rules") == 0)
+            fputs(usage_rules, stdout);
         else
             fputs(usage_main, stdout);
         return 0;
     }
-    static const char *const planned[] = { "live", "inline", "logs", "rules", "report",
+    static const char *const planned[] = { "live", "inline", "logs", "report",
                                            "correlate" };
     for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
         if (strcmp(cmd, planned[i]) == 0) {
