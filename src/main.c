@@ -59,6 +59,7 @@ static const char usage_scan[] =
     "                           output; the default with --rules unless --eve is -)\n"
     "      --var NAME=VALUE     set a rule variable (HOME_NET=[10.0.0.0/8]) before loading\n"
     "      --classification FILE  classification.config to use instead of the built-in\n"
+    "      --threshold-file FILE  event_filter and suppress lines (Snort threshold.conf)\n"
     "      --dump-streams DIR   write each TCP flow's reassembled bytes to\n"
     "                           DIR/<flow_id>-toserver.bin and -toclient.bin\n"
     "      --flow-memcap SIZE   memory for flow records (default 256m); the least recently\n"
@@ -152,7 +153,7 @@ static int usage_error(const char *cmd, const char *what, const char *arg)
 enum {
     OPT_DUMP = 256, OPT_FLOW_MEMCAP, OPT_STREAM_MEMCAP, OPT_STREAM_DEPTH, OPT_STREAM_OOO,
     OPT_FRAG_MEMCAP, OPT_FRAG_TIMEOUT, OPT_TIMEOUT, OPT_NO_PROGRESS, OPT_LOOKAHEAD,
-    OPT_APP_MEMCAP, OPT_FAST, OPT_VAR, OPT_CLASSIFICATION,
+    OPT_APP_MEMCAP, OPT_FAST, OPT_VAR, OPT_CLASSIFICATION, OPT_THRESHOLD,
 };
 
 enum { MAX_RULE_PATHS = 64 };
@@ -164,6 +165,7 @@ struct rule_opts {
     const char *var[MAX_RULE_PATHS];
     unsigned nvar;
     const char *classification;
+    const char *threshold;       /* threshold.conf: event_filter and suppress lines */
 };
 
 /* Loads every rule path; prints file:line diagnostics to stderr. Returns 0, or EXIT_USAGE
@@ -194,6 +196,10 @@ static int load_rules(const char *cmd, const struct rule_opts *ro, struct rules 
             fprintf(stderr, "botwatch %s: %s\n", cmd, d.msg);
             return EXIT_USAGE;
         }
+    if (ro->threshold && rules_load_threshold(rs, ro->threshold, &d) != BW_OK) {
+        fprintf(stderr, "botwatch %s: %s\n", cmd, d.msg);
+        return EXIT_USAGE;
+    }
     return 0;
 }
 
@@ -208,6 +214,7 @@ static const char usage_rules[] =
     "options:\n"
     "      --var NAME=VALUE     set a rule variable before loading (repeatable)\n"
     "      --classification FILE  classification.config instead of the built-in one\n"
+    "      --threshold-file FILE  event_filter and suppress lines (Snort threshold.conf)\n"
     "  -h, --help               this text\n"
     "\n"
     "Exit status: 0 every rule loaded; 1 some rules were skipped; 2 a syntax error or an\n"
@@ -224,6 +231,7 @@ static int cmd_rules(int argc, char **argv)
     static const struct option longopts[] = {
         { "var", required_argument, NULL, OPT_VAR },
         { "classification", required_argument, NULL, OPT_CLASSIFICATION },
+        { "threshold-file", required_argument, NULL, OPT_THRESHOLD },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -240,6 +248,7 @@ static int cmd_rules(int argc, char **argv)
             ro.var[ro.nvar++] = optarg;
             break;
         case OPT_CLASSIFICATION: ro.classification = optarg; break;
+        case OPT_THRESHOLD: ro.threshold = optarg; break;
         case 'h': fputs(usage_rules, stdout); return 0;
         default: fputs("Try 'botwatch rules --help'.\n", stderr); return EXIT_USAGE;
         }
@@ -282,6 +291,7 @@ static int cmd_scan(int argc, char **argv)
         { "fast", required_argument, NULL, OPT_FAST },
         { "var", required_argument, NULL, OPT_VAR },
         { "classification", required_argument, NULL, OPT_CLASSIFICATION },
+        { "threshold-file", required_argument, NULL, OPT_THRESHOLD },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -309,6 +319,7 @@ static int cmd_scan(int argc, char **argv)
             ro.var[ro.nvar++] = optarg;
             break;
         case OPT_CLASSIFICATION: ro.classification = optarg; break;
+        case OPT_THRESHOLD: ro.threshold = optarg; break;
         case OPT_DUMP: cfg.dump_dir = optarg; break;
         case OPT_FLOW_MEMCAP: size = &cfg.flow.memcap; break;
         case OPT_STREAM_MEMCAP: size = &cfg.stream.memcap; break;
@@ -367,8 +378,9 @@ static int cmd_scan(int argc, char **argv)
         /* alerts on the console unless standard output already carries EVE */
         if (!cfg.fast_path && !(cfg.eve_path && strcmp(cfg.eve_path, "-") == 0))
             cfg.fast_path = "-";
-    } else if (ro.nvar || ro.classification) {
-        return usage_error("scan", "--var and --classification need --rules", NULL);
+    } else if (ro.nvar || ro.classification || ro.threshold) {
+        return usage_error("scan", "--var, --classification and --threshold-file need --rules",
+                           NULL);
     }
     struct engine *e = malloc(sizeof *e);
     struct bw_diag d = { .msg = "" };

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "proto/proto.h"
+#include "rules/prefilter.h"
 #include "util/rd.h"
 
 enum { FLOW_BUCKETS = 1 << 14, THRESH_SLOTS = 1 << 16, HTTP_SCRATCH = 8192 };
@@ -33,8 +34,14 @@ struct rflow {
 struct tslot { uint64_t start_us; uint32_t rule, n; uint8_t family; uint8_t addr[16];
                bool used; };
 
-/* A group: the rules one kind of input is matched against, pass rules first. */
-struct rgroup { uint32_t *idx; uint32_t n; };
+/* A group: the rules one kind of input is matched against, pass rules first, with the
+ * prefilter over their fast patterns and a candidate bitmap for one evaluation. */
+struct rgroup {
+    uint32_t *idx;
+    uint32_t n;
+    struct prefilter *pf;
+    uint64_t *cand;
+};
 
 enum { G_STREAM, G_TCP, G_UDP, G_ICMP, G_OTHER, G_MAX };
 
@@ -50,6 +57,7 @@ struct rules_rt {
     size_t wincap;
     size_t fbbytes;
     bool has_stream;
+    void *scratch;               /* Vectorscan scratch, shared by the groups */
 };
 
 /* The buffers of one evaluation, built lazily (HTTP and DNS only when a rule asks). */
@@ -266,6 +274,11 @@ static bool get_buf(struct mctx *m, unsigned k, struct bytes *out)
         return false;
     *out = m->b[k];
     return true;
+}
+
+static bool get_buf_cb(void *m, unsigned k, struct bytes *out)
+{
+    return get_buf(m, k, out);
 }
 
 /* ---- payload options ---- */
@@ -505,7 +518,7 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
     return false;
 }
 
-static bool match_ops(const struct rule *r, struct mctx *m)
+static bool match_ops(const struct rule *r, struct mctx *m, bool prefiltered)
 {
     size_t cur[BUF_MAX];
     for (int k = 0; k < BUF_MAX; k++)
@@ -513,8 +526,8 @@ static bool match_ops(const struct rule *r, struct mctx *m)
     cur[BUF_PAYLOAD] = m->base;
     m->steps = 0;
     m->limit_hit = false;
-    /* prefilter: the fast pattern must be somewhere in its buffer */
-    if (r->fp >= 0) {
+    /* the fast pattern must be somewhere in its buffer (the prefilter saw to it already) */
+    if (r->fp >= 0 && !prefiltered) {
         const struct rop *o = &r->ops[r->fp];
         struct bytes b;
         if (!get_buf(m, o->buf, &b))
@@ -536,7 +549,7 @@ bool rules_match_payload(const struct rule *r, const uint8_t *buf, size_t len, s
     m->base = base;
     m->stream = base > 0;
     m->dir = r->flow_dir == 2 ? DIR_TOCLIENT : DIR_TOSERVER;
-    bool ok = match_ops(r, m);
+    bool ok = match_ops(r, m, false);
     free(m);
     return ok;
 }
@@ -621,7 +634,13 @@ static bool header_match(const struct rules *rs, const struct rule *r, const str
                          const struct rflow *rf)
 {
     (void)rs;
+    /* cheapest first: direction, protocol, ports; addresses and the rest after */
+    if (r->flow_dir && (!h->f || (r->flow_dir == 1) != (h->dir == DIR_TOSERVER)))
+        return false;
     if (r->app_proto && (!h->f || h->f->app_proto != r->app_proto))
+        return false;
+    if (h->ports && !r->bidir &&
+        (!portset_has(&r->dp, h->dport) || !portset_has(&r->sp, h->sport)))
         return false;
     for (uint32_t i = 0; i < r->nalp; i++) {
         /* undecided flows match neither a protocol nor its negation (Suricata's reading) */
@@ -631,8 +650,6 @@ static bool header_match(const struct rules *rs, const struct rule *r, const str
             return false;
     }
     if (!addr_match(r, h, false) && !(r->bidir && addr_match(r, h, true)))
-        return false;
-    if (r->flow_dir && (!h->f || (r->flow_dir == 1) != (h->dir == DIR_TOSERVER)))
         return false;
     if (r->flow_est == 1 && (!h->f || !flow_established(h->f)))
         return false;
@@ -803,6 +820,13 @@ static void on_match(struct rules *rs, const struct rule *r, const struct hdr *h
     struct rule_alert a = { .r = r, .f = h->f, .dir = h->dir, .ts_us = ts_us,
                             .family = h->family, .proto = h->l4, .src = h->src, .dst = h->dst,
                             .sport = h->sport, .dport = h->dport };
+    for (uint32_t i = 0; i < r->nsupp; i++) {
+        const struct rule_supp *su = &r->supp[i];
+        if (su->all || netset_has(su->ips, a.family, su->by_dst ? a.dst : a.src)) {
+            rt->st.suppressed++;
+            return;
+        }
+    }
     if (rt->th && (!thresh_ok(rt, r, &r->df, &a) || !thresh_ok(rt, r, &r->th, &a))) {
         rt->st.suppressed++;
         return;
@@ -814,34 +838,50 @@ static void on_match(struct rules *rs, const struct rule *r, const struct hdr *h
         rt->fn(rt->ctx, &a);
 }
 
+static void run_rule(struct rules *rs, const struct rule *r, const struct hdr *h,
+                     struct mctx *m, uint64_t ts_us, struct rflow **rf, bool *passed)
+{
+    struct rules_rt *rt = rs->rt;
+    if (!header_match(rs, r, h, *rf))
+        return;
+    if (r->nops && !match_ops(r, m, true)) {
+        if (m->limit_hit)
+            rt->st.backtrack_limit++;
+        return;
+    }
+    if (!r->nops && r->urilen.set) {
+        struct bytes u;
+        if (!get_buf(m, BUF_HTTP_URI, &u) || u.len < r->urilen.lo || u.len > r->urilen.hi)
+            return;
+    }
+    if (r->action == RA_PASS) {
+        *passed = true;
+        rt->st.pass++;
+        return;
+    }
+    on_match(rs, r, h, ts_us, rf);
+}
+
+/* The group's candidates in group order (pass rules first): a pass match ends the rest. */
 static void run_group(struct rules *rs, const struct rgroup *g, const struct hdr *h,
                       struct mctx *m, uint64_t ts_us)
 {
     struct rules_rt *rt = rs->rt;
     struct rflow *rf = rflow_get(rt, h->f, false);
     bool passed = false;
-    for (uint32_t i = 0; i < g->n; i++) {
-        const struct rule *r = rs->rule[g->idx[i]];
-        if (passed && r->action != RA_PASS)
-            break;
-        if (!header_match(rs, r, h, rf))
-            continue;
-        if (r->nops && !match_ops(r, m)) {
-            if (m->limit_hit)
-                rt->st.backtrack_limit++;
-            continue;
+    pf_scan(g->pf, rt->scratch, get_buf_cb, m, g->cand);
+    pf_scan_hosts(g->pf, h->family, h->src, h->dst, g->cand);
+    uint32_t words = pf_words(g->pf);
+    for (uint32_t w = 0; w < words; w++) {
+        uint64_t bits = g->cand[w];
+        while (bits) {
+            uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            bits &= bits - 1;
+            const struct rule *r = rs->rule[g->idx[i]];
+            if (passed && r->action != RA_PASS)
+                return;
+            run_rule(rs, r, h, m, ts_us, &rf, &passed);
         }
-        if (!r->nops && r->urilen.set) {
-            struct bytes u;
-            if (!get_buf(m, BUF_HTTP_URI, &u) || u.len < r->urilen.lo || u.len > r->urilen.hi)
-                continue;
-        }
-        if (r->action == RA_PASS) {
-            passed = true;
-            rt->st.pass++;
-            continue;
-        }
-        on_match(rs, r, h, ts_us, &rf);
     }
 }
 
@@ -976,6 +1016,10 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
     rt->win = malloc(rt->wincap);
     if (!rt->bucket || !rt->win)
         goto nomem;
+    if (!rs->tdir_applied) {
+        rules_apply_thresholds(rs);
+        rs->tdir_applied = true;
+    }
     bool th = false;
     /* pass rules first (Snort's default order: pass, then the others), then load order */
     for (int pass = 1; pass >= 0; pass--)
@@ -1004,6 +1048,17 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
             if (!ok)
                 goto nomem;
         }
+    for (int g = 0; g < G_MAX; g++) {
+        struct rgroup *gr = &rt->g[g];
+        if (!gr->n)
+            continue;
+        enum bw_status st = pf_build(rs, gr->idx, gr->n, &gr->pf, &rt->scratch, d);
+        if (st != BW_OK)
+            return st;
+        gr->cand = calloc(pf_words(gr->pf), sizeof *gr->cand);
+        if (!gr->cand)
+            goto nomem;
+    }
     if (th) {
         rt->th = calloc(THRESH_SLOTS, sizeof *rt->th);
         if (!rt->th)
@@ -1030,8 +1085,13 @@ void rules_rt_free(struct rules *rs)
             free(rf);
         }
     free(rt->bucket);
-    for (int g = 0; g < G_MAX; g++)
+    for (int g = 0; g < G_MAX; g++) {
         free(rt->g[g].idx);
+        free(rt->g[g].cand);
+        pf_free(rt->g[g].pf);
+    }
+    if (rt->scratch)
+        pf_free_scratch(rt->scratch);
     free(rt->th);
     free(rt->win);
     free(rt);

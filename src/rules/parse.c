@@ -332,6 +332,19 @@ static int parse_addr(struct pctx *pc, const char *s, struct netset *ns)
     return BW_OK;
 }
 
+enum bw_status rules_parse_netset(struct rules *rs, const char *text, struct netset *out,
+                                  const char *file, unsigned line)
+{
+    struct pctx pc = { .rs = rs, .line = text, .file = file, .lineno = line };
+    int st = parse_addr(&pc, text, out);
+    if (st) {
+        free(out->pos);
+        free(out->neg);
+        memset(out, 0, sizeof *out);
+    }
+    return (enum bw_status)st;
+}
+
 static int port_elem(struct pctx *pc, const char *s, size_t n, bool neg, void *out,
                      unsigned depth)
 {
@@ -1423,6 +1436,7 @@ void rule_free(struct rule *r)
     free(r->sp.neg);
     free(r->dp.pos);
     free(r->dp.neg);
+    free(r->supp);
     free(r->msg);
     free(r);
 }
@@ -1833,6 +1847,9 @@ enum bw_status rules_parse_line(struct rules *rs, const char *line, const char *
         st = do_include(&pc, rest);
         if (st)
             rs->counts.errors++;
+    } else if (strcmp(kw, "event_filter") == 0 || strcmp(kw, "suppress") == 0 ||
+               strcmp(kw, "threshold") == 0) {
+        st = rules_parse_threshold(rs, s, file, lineno);
     } else if (strcmp(kw, "config") == 0) {
         static const char key[] = "classification:";
         char *r = trim(rest);

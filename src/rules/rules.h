@@ -91,6 +91,18 @@ struct thresh {
     uint32_t count, seconds;
 };
 
+/* A suppress directive as it applies to one rule: every alert, or those whose tracked
+ * address is in ips (which belongs to the directive in struct rules). */
+struct rule_supp { bool by_dst, all; const struct netset *ips; };
+
+/* A threshold.conf directive (threshold.c), kept until rules_prepare applies it. */
+struct rule_tdir {
+    uint32_t gid, sid;           /* sid 0: every rule of gid */
+    bool suppress, has_ip;
+    struct thresh th;            /* event_filter; for suppress only th.by_dst */
+    struct netset ips;
+};
+
 /* dsize / urilen / itype / icode: lo..hi inclusive */
 struct range { bool set; uint32_t lo, hi; };
 
@@ -115,6 +127,9 @@ struct rule {
     struct thresh th, df;
     struct { uint8_t proto; bool neg; } alp[4];   /* app-layer-protocol conditions */
     uint32_t nalp;
+    struct rule_supp *supp;
+    uint32_t nsupp;
+    uint8_t th_from_file;    /* 1: a sig_id 0 event_filter set th, 2: one naming this sid */
     char *msg;
     const char *classtype, *class_desc;  /* class_desc: from classification.config */
     const char *file;        /* interned in struct rules */
@@ -150,6 +165,9 @@ struct rules {
     char **files;            /* interned file names */
     uint32_t nfiles;
     struct rules_counts counts;
+    struct rule_tdir *tdir;  /* event_filter / suppress directives */
+    uint32_t ntdir;
+    bool tdir_applied;
     FILE *msg;               /* warnings and errors go here (stderr); NULL: quiet */
     unsigned depth;          /* include depth while loading */
     struct rules_rt *rt;     /* matching state (match.c), built by rules_prepare */
@@ -184,6 +202,13 @@ enum bw_status rules_load_path(struct rules *rs, const char *path, struct bw_dia
  * BW_E_LIMIT (unsupported keyword: skipped and counted). file is kept by reference. */
 enum bw_status rules_parse_line(struct rules *rs, const char *line, const char *file,
                                 unsigned lineno);
+
+/* threshold.conf: event_filter (or threshold) and suppress lines, from a file or one line
+ * (rules_parse_line passes them here too). Applied to the rules by rules_prepare. Errors are
+ * reported as file:line and counted; BW_E_IO when the file cannot be read. */
+enum bw_status rules_load_threshold(struct rules *rs, const char *path, struct bw_diag *d);
+enum bw_status rules_parse_threshold(struct rules *rs, const char *line, const char *file,
+                                     unsigned lineno);
 
 /* Prints the skipped-by-keyword summary and the last line
  * "rules: L loaded, S skipped, E errors". */

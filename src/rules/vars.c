@@ -275,6 +275,11 @@ void rules_free(struct rules *rs)
         free(rs->cls[i].desc);
     }
     free(rs->cls);
+    for (uint32_t i = 0; i < rs->ntdir; i++) {
+        free(rs->tdir[i].ips.pos);
+        free(rs->tdir[i].ips.neg);
+    }
+    free(rs->tdir);
     for (uint32_t i = 0; i < rs->nfb; i++)
         free(rs->fbname[i]);
     free(rs->fbname);

@@ -524,6 +524,40 @@ static void test_threshold_limit(void **state)
     ctx_free(c);
 }
 
+/* threshold.conf lines: they may come before the rules they name */
+static void test_event_filter_suppress(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "suppress gen_id 1, sig_id 1, track by_src, ip [1.1.1.0/24,!1.1.1.7]",
+        "event_filter gen_id 1, sig_id 2, type limit, track by_dst, count 1, seconds 60",
+        "suppress gen_id 1, sig_id 3",
+        "alert udp any any -> any any (content:\"a\"; sid:1;)",
+        "alert udp any any -> any any (content:\"b\"; sid:2;)",
+        "alert udp any any -> any any (content:\"c\"; sid:3;)",
+        NULL,
+    };
+    struct ctx *c = prepared(lines);
+    assert_int_equal(udp(c, "1.1.1.1", 1, "2.2.2.2", 2, "a"), 0);     /* suppressed source */
+    assert_int_equal(udp(c, "1.1.1.7", 1, "2.2.2.2", 2, "a"), 1);     /* the exception */
+    assert_int_equal(udp(c, "9.9.9.9", 1, "2.2.2.2", 2, "a"), 1);
+    assert_int_equal(udp(c, "9.9.9.9", 1, "2.2.2.2", 2, "b"), 1);
+    assert_int_equal(udp(c, "9.9.9.8", 1, "2.2.2.2", 2, "b"), 0);     /* same destination */
+    assert_int_equal(udp(c, "9.9.9.8", 1, "2.2.2.3", 2, "b"), 1);
+    assert_int_equal(udp(c, "9.9.9.9", 1, "2.2.2.2", 2, "c"), 0);     /* all of sid 3 */
+    assert_int_equal(rules_get_stats(&c->rs)->suppressed, 3);
+    ctx_free(c);
+    c = ctx_new();
+    assert_int_equal(add(c, "suppress gen_id 1, sig_id 3, track by_src"), BW_E_SYNTAX);
+    assert_non_null(strstr(msgs(c), "t.rules:7: error: suppress wants both track and ip"));
+    assert_int_equal(add(c, "event_filter gen_id 1, sig_id 3, type limit"), BW_E_SYNTAX);
+    assert_int_equal(add(c, "event_filter gen_id 1, sig_id 3, type sometimes, track by_src, "
+                            "count 1, seconds 1"), BW_E_SYNTAX);
+    assert_non_null(strstr(msgs(c), "bad type 'sometimes'"));
+    assert_int_equal(c->rs.counts.errors, 3);
+    ctx_free(c);
+}
+
 static void test_http_buffers(void **state)
 {
     (void)state;
@@ -581,6 +615,7 @@ int main(void)
         cmocka_unit_test(test_stream_window),
         cmocka_unit_test(test_packet_flow_and_flowbits),
         cmocka_unit_test(test_threshold_limit),
+        cmocka_unit_test(test_event_filter_suppress),
         cmocka_unit_test(test_http_buffers),
         cmocka_unit_test(test_dns_query),
     };
