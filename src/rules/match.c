@@ -52,6 +52,7 @@ struct rules_rt {
     struct rules_stats st;
     struct rgroup g[G_MAX];
     struct rflow **bucket;
+    uint64_t nbucket, nflows;    /* the table doubles when nflows passes nbucket */
     struct tslot *th;            /* NULL when no rule has a threshold */
     uint8_t *win;                /* tail + chunk for stream matching */
     size_t wincap;
@@ -694,9 +695,37 @@ static bool header_match(const struct rules *rs, const struct rule *r, const str
 
 /* ---- per-flow state ---- */
 
+static uint64_t rflow_hash(uint64_t id)
+{
+    return (id * 0x9e3779b97f4a7c15ull) >> 20;
+}
+
+static void rflow_grow(struct rules_rt *rt)
+{
+    uint64_t nb = rt->nbucket * 2;
+    size_t more = (size_t)(nb - rt->nbucket) * sizeof *rt->bucket;
+    if (rt->st.memuse + more > rt->memcap)
+        return;                                 /* longer chains rather than more memory */
+    struct rflow **b = calloc(nb, sizeof *b);
+    if (!b)
+        return;
+    for (uint64_t i = 0; i < rt->nbucket; i++)
+        while (rt->bucket[i]) {
+            struct rflow *rf = rt->bucket[i];
+            rt->bucket[i] = rf->next;
+            struct rflow **pp = &b[rflow_hash(rf->id) & (nb - 1)];
+            rf->next = *pp;
+            *pp = rf;
+        }
+    free(rt->bucket);
+    rt->bucket = b;
+    rt->st.memuse += more;
+    rt->nbucket = nb;
+}
+
 static struct rflow **rflow_slot(struct rules_rt *rt, uint64_t id)
 {
-    struct rflow **pp = &rt->bucket[(id * 0x9e3779b97f4a7c15ull) >> 50 & (FLOW_BUCKETS - 1)];
+    struct rflow **pp = &rt->bucket[rflow_hash(id) & (rt->nbucket - 1)];
     while (*pp && (*pp)->id != id)
         pp = &(*pp)->next;
     return pp;
@@ -709,6 +738,10 @@ static struct rflow *rflow_get(struct rules_rt *rt, const struct flow *f, bool c
     struct rflow **pp = rflow_slot(rt, f->id);
     if (*pp || !create)
         return *pp;
+    if (rt->nflows >= rt->nbucket) {
+        rflow_grow(rt);
+        pp = rflow_slot(rt, f->id);
+    }
     size_t sz = sizeof(struct rflow) + rt->fbbytes;
     if (rt->st.memuse + sz > rt->memcap) {
         rt->st.flow_memcap_drop++;
@@ -720,6 +753,7 @@ static struct rflow *rflow_get(struct rules_rt *rt, const struct flow *f, bool c
         return NULL;
     }
     rf->id = f->id;
+    rt->nflows++;
     rt->st.memuse += sz;
     rt->st.flows_tracked++;
     *pp = rf;
@@ -735,6 +769,7 @@ void rules_flow_end(struct rules *rs, const struct flow *f)
     if (!rf)
         return;
     *pp = rf->next;
+    rt->nflows--;
     rt->st.memuse -= sizeof(struct rflow) + rt->fbbytes;
     for (int d = 0; d < 2; d++)
         if (rf->tail[d]) {
@@ -871,6 +906,8 @@ static void run_group(struct rules *rs, const struct rgroup *g, const struct hdr
     bool passed = false;
     pf_scan(g->pf, rt->scratch, get_buf_cb, m, g->cand);
     pf_scan_hosts(g->pf, h->family, h->src, h->dst, g->cand);
+    if (h->ports)
+        pf_scan_ports(g->pf, h->sport, h->dport, g->cand);
     uint32_t words = pf_words(g->pf);
     for (uint32_t w = 0; w < words; w++) {
         uint64_t bits = g->cand[w];
@@ -1011,6 +1048,7 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
     rt->ctx = ctx;
     rt->memcap = memcap;
     rt->fbbytes = (rs->nfb + 7) / 8;
+    rt->nbucket = FLOW_BUCKETS;
     rt->bucket = calloc(FLOW_BUCKETS, sizeof *rt->bucket);
     rt->wincap = sizeof(struct mctx) + RULES_STREAM_TAIL + 65536;
     rt->win = malloc(rt->wincap);
@@ -1052,7 +1090,8 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
         struct rgroup *gr = &rt->g[g];
         if (!gr->n)
             continue;
-        enum bw_status st = pf_build(rs, gr->idx, gr->n, &gr->pf, &rt->scratch, d);
+        bool ports = g == G_STREAM || g == G_TCP || g == G_UDP;
+        enum bw_status st = pf_build(rs, gr->idx, gr->n, ports, &gr->pf, &rt->scratch, d);
         if (st != BW_OK)
             return st;
         gr->cand = calloc(pf_words(gr->pf), sizeof *gr->cand);
@@ -1076,7 +1115,7 @@ void rules_rt_free(struct rules *rs)
     struct rules_rt *rt = rs->rt;
     if (!rt)
         return;
-    for (uint32_t b = 0; rt->bucket && b < FLOW_BUCKETS; b++)
+    for (uint64_t b = 0; rt->bucket && b < rt->nbucket; b++)
         while (rt->bucket[b]) {
             struct rflow *rf = rt->bucket[b];
             rt->bucket[b] = rf->next;

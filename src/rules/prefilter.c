@@ -27,9 +27,16 @@ struct pf_host {
     uint32_t next;              /* chain, 1-based, 0 ends */
 };
 
+/* Rules with neither a fast pattern nor a host list but a specific port set (ET's scan and
+ * policy rules: "inbound to port 1433" and the like) are found by port: a table of port ->
+ * rules (CSR: pstart[port]..pstart[port+1] in plist), looked up with both of the packet's
+ * ports, a superset of the header's port test for either direction. */
+enum { PF_MAX_PORTS = 1024 };    /* rules naming more ports stay in always */
+
 struct prefilter {
     uint32_t n, words;
-    uint64_t *always;           /* rules without a fast pattern (nor a host list) */
+    uint64_t *always;           /* rules found by none of the indexes */
+    uint32_t *pstart, *plist;   /* the port index, NULL when the group has none */
     struct pf_db db[BUF_MAX];
     unsigned ndb;
     struct pf_host *host;
@@ -47,12 +54,75 @@ static uint32_t host_hash(uint8_t family, const uint8_t *a)
 /* A pos-only list of single hosts, worth indexing. */
 static bool host_list(const struct netset *s)
 {
-    if (s->any || s->nneg || s->npos < 2)
+    if (s->any || s->nneg || s->npos < 1)
         return false;
     for (uint32_t i = 0; i < s->npos; i++)
         if (s->pos[i].bits != (s->pos[i].family == 4 ? 32 : 128))
             return false;
     return true;
+}
+
+/* The ports of a pos-only port set, or 0 when it is any, negated, or too wide. */
+static uint32_t port_count(const struct portset *s)
+{
+    if (s->any || s->nneg || !s->npos)
+        return 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->npos; i++)
+        n += (uint32_t)s->pos[i].hi - s->pos[i].lo + 1;
+    return n > PF_MAX_PORTS ? 0 : n;
+}
+
+static const struct portset *index_ports_of(const struct rule *r)
+{
+    if (port_count(&r->dp))
+        return &r->dp;
+    if (port_count(&r->sp))
+        return &r->sp;
+    return NULL;
+}
+
+static enum bw_status index_ports(struct prefilter *pf, const struct rules *rs,
+                                  const uint32_t *idx, const uint32_t *pos, uint32_t np)
+{
+    pf->pstart = calloc(65537, sizeof *pf->pstart);
+    if (!pf->pstart)
+        return BW_E_NOMEM;
+    uint32_t total = 0;
+    for (uint32_t k = 0; k < np; k++) {
+        const struct portset *ps = index_ports_of(rs->rule[idx[pos[k]]]);
+        for (uint32_t i = 0; i < ps->npos; i++)
+            for (uint32_t p = ps->pos[i].lo; p <= ps->pos[i].hi; p++) {
+                pf->pstart[p + 1]++;
+                total++;
+            }
+    }
+    for (uint32_t p = 0; p < 65536; p++)
+        pf->pstart[p + 1] += pf->pstart[p];
+    pf->plist = calloc(total ? total : 1, sizeof *pf->plist);
+    uint32_t *fill = calloc(65536, sizeof *fill);
+    if (!pf->plist || !fill) {
+        free(fill);
+        return BW_E_NOMEM;
+    }
+    for (uint32_t k = 0; k < np; k++) {
+        const struct portset *ps = index_ports_of(rs->rule[idx[pos[k]]]);
+        for (uint32_t i = 0; i < ps->npos; i++)
+            for (uint32_t p = ps->pos[i].lo; p <= ps->pos[i].hi; p++)
+                pf->plist[pf->pstart[p] + fill[p]++] = pos[k];
+    }
+    free(fill);
+    return BW_OK;
+}
+
+void pf_scan_ports(const struct prefilter *pf, uint16_t sport, uint16_t dport, uint64_t *bits)
+{
+    if (!pf->pstart)
+        return;
+    uint16_t port[2] = { sport, dport };
+    for (int k = 0; k < (sport == dport ? 1 : 2); k++)
+        for (uint32_t i = pf->pstart[port[k]]; i < pf->pstart[port[k] + 1]; i++)
+            bits[pf->plist[i] / 64] |= 1ull << (pf->plist[i] % 64);
 }
 
 static enum bw_status index_hosts(struct prefilter *pf, const struct rules *rs,
@@ -186,7 +256,7 @@ out:
     return st;
 }
 
-enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
+enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n, bool ports,
                         struct prefilter **out, void **scratch, struct bw_diag *d)
 {
     *out = NULL;
@@ -203,9 +273,12 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
     }
     pf->n = n;
     pf->words = words;
-    uint32_t ne = 0, nh = 0;
+    uint32_t ne = 0, nh = 0, np = 0;
     uint32_t *hostpos = calloc(n ? n : 1, sizeof *hostpos);
-    if (!hostpos) {
+    uint32_t *portpos = calloc(n ? n : 1, sizeof *portpos);
+    if (!hostpos || !portpos) {
+        free(hostpos);
+        free(portpos);
         free(e);
         pf_free(pf);
         snprintf(d->msg, sizeof d->msg, "out of memory building the prefilter");
@@ -216,6 +289,8 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
         if (r->fp < 0) {
             if (host_list(&r->dst) || host_list(&r->src))
                 hostpos[nh++] = i;
+            else if (ports && index_ports_of(r))
+                portpos[np++] = i;
             else
                 pf->always[i / 64] |= 1ull << (i % 64);
             continue;
@@ -236,7 +311,10 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
     }
     qsort(e, ne, sizeof *e, ent_cmp);
     enum bw_status st = index_hosts(pf, rs, idx, n, hostpos, nh);
+    if (st == BW_OK && np)
+        st = index_ports(pf, rs, idx, portpos, np);
     free(hostpos);
+    free(portpos);
     if (st != BW_OK)
         snprintf(d->msg, sizeof d->msg, "out of memory building the prefilter");
     for (uint32_t i = 0; i < ne && st == BW_OK;) {
@@ -310,6 +388,8 @@ void pf_free(struct prefilter *pf)
         free(pf->db[i].rlist);
     }
     free(pf->always);
+    free(pf->pstart);
+    free(pf->plist);
     free(pf->host);
     free(pf->hbucket);
     free(pf);

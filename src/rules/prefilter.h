@@ -14,10 +14,11 @@ struct prefilter;
 /* The buffer k of the evaluation m, built on demand; false if it does not exist. */
 typedef bool (*pf_getbuf_fn)(void *m, unsigned k, struct bytes *out);
 
-/* Builds the prefilter of the rules rs->rule[idx[0..n)] (positions 0..n-1 in the group).
+/* Builds the prefilter of the rules rs->rule[idx[0..n)] (positions 0..n-1 in the group);
+ * ports: the group's packets have ports (TCP, UDP), so rules may be indexed by port.
  * *scratch is allocated or grown for its databases (one scratch serves every group).
  * BW_E_NOMEM / BW_E_SYNTAX with d filled. */
-enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
+enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n, bool ports,
                         struct prefilter **out, void **scratch, struct bw_diag *d);
 
 /* Sets in bits (pf_words() words) the positions of the rules to evaluate: those whose fast
@@ -28,6 +29,9 @@ uint32_t pf_words(const struct prefilter *pf);
 
 /* Adds the rules indexed by host (single-host address lists, no fast pattern) for a packet
  * between src and dst. */
+/* Adds the rules indexed by port (no fast pattern, a specific port set). */
+void pf_scan_ports(const struct prefilter *pf, uint16_t sport, uint16_t dport, uint64_t *bits);
+
 void pf_scan_hosts(const struct prefilter *pf, uint8_t family, const uint8_t *src,
                    const uint8_t *dst, uint64_t *bits);
 
