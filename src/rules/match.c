@@ -23,10 +23,19 @@
 enum { FLOW_BUCKETS = 1 << 14, THRESH_SLOTS = 1 << 16, HTTP_SCRATCH = 8192 };
 
 /* A flow's rule state: flowbits, and the stream tail of each direction. */
+/* A rule whose fast pattern was seen in bytes that are now the tail: it is a candidate
+ * again with the next chunk, since the tail is not scanned twice (start: stream offset). */
+enum { PEND_MAX = 16 };
+struct pend { uint32_t pos; uint64_t start; };
+
 struct rflow {
     struct rflow *next;
     uint64_t id;
     uint16_t taillen[2];
+    uint8_t npend[2];
+    bool rescan[2];              /* pend overflowed: scan the whole window next time */
+    uint64_t off[2];             /* bytes of each direction seen so far */
+    struct pend pend[2][PEND_MAX];
     uint8_t *tail[2];            /* RULES_STREAM_TAIL bytes each, or NULL */
     uint8_t bits[];              /* flowbits */
 };
@@ -43,7 +52,10 @@ struct rgroup {
     uint64_t *cand;
 };
 
-enum { G_STREAM, G_TCP, G_UDP, G_ICMP, G_OTHER, G_MAX };
+/* The TCP stream is split by direction (G_STREAM + enum flow_dir): most rules name one
+ * (flow:to_server), and a response body is then scanned only for the rules that can match
+ * it, with a database a fraction of the size. */
+enum { G_STREAM, G_STREAM_TC, G_TCP, G_UDP, G_ICMP, G_OTHER, G_MAX };
 
 struct rules_rt {
     rules_alert_fn fn;
@@ -897,17 +909,20 @@ static void run_rule(struct rules *rs, const struct rule *r, const struct hdr *h
     on_match(rs, r, h, ts_us, rf);
 }
 
-/* The group's candidates in group order (pass rules first): a pass match ends the rest. */
+/* The group's candidates in group order (pass rules first): a pass match ends the rest.
+ * rf: the flow's rule state or NULL; tail/pend: for a stream window (see rules_stream). */
 static void run_group(struct rules *rs, const struct rgroup *g, const struct hdr *h,
-                      struct mctx *m, uint64_t ts_us)
+                      struct mctx *m, uint64_t ts_us, struct rflow *rf,
+                      const struct pf_tail *tail, const struct pend *pend, unsigned npend)
 {
     struct rules_rt *rt = rs->rt;
-    struct rflow *rf = rflow_get(rt, h->f, false);
     bool passed = false;
-    pf_scan(g->pf, rt->scratch, get_buf_cb, m, g->cand);
+    pf_scan(g->pf, rt->scratch, get_buf_cb, m, g->cand, tail);
     pf_scan_hosts(g->pf, h->family, h->src, h->dst, g->cand);
     if (h->ports)
         pf_scan_ports(g->pf, h->sport, h->dport, g->cand);
+    for (unsigned k = 0; k < npend; k++)
+        g->cand[pend[k].pos / 64] |= 1ull << (pend[k].pos % 64);
     uint32_t words = pf_words(g->pf);
     for (uint32_t w = 0; w < words; w++) {
         uint64_t bits = g->cand[w];
@@ -947,19 +962,45 @@ void rules_packet(struct rules *rs, struct flow *f, enum flow_dir dir, const str
     set_buf(m, BUF_PAYLOAD, p->payload ? p->payload : (const uint8_t *)"", p->payload_len);
     m->dir = dir;
     m->tcp = g == G_TCP;
-    run_group(rs, &rt->g[g], &h, m, p->ts_us);
+    run_group(rs, &rt->g[g], &h, m, p->ts_us, rflow_get(rt, f, false), NULL, NULL, 0);
+}
+
+/* The fast-pattern hits that will still be in the next tail (pf_tail.keep). */
+struct keep_ctx {
+    struct pend list[PEND_MAX];
+    unsigned n;
+    bool overflow;
+    uint64_t wstart;             /* stream offset of the window's first byte */
+};
+
+static void keep_hit(void *ctx, uint32_t pos, size_t start)
+{
+    struct keep_ctx *k = ctx;
+    uint64_t abs = k->wstart + start;
+    for (unsigned i = 0; i < k->n; i++)
+        if (k->list[i].pos == pos && k->list[i].start == abs)
+            return;
+    if (k->n == PEND_MAX) {
+        k->overflow = true;
+        return;
+    }
+    k->list[k->n++] = (struct pend){ pos, abs };
 }
 
 void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t ts_us,
                   const uint8_t *data, size_t len)
 {
     struct rules_rt *rt = rs ? rs->rt : NULL;
-    if (!rt || !rt->g[G_STREAM].n || !f)
+    if (!rt || !rt->g[G_STREAM + dir].n || !f)
         return;
     struct rflow *rf = rflow_get(rt, f, true);
     if (!data) {                               /* a gap: what came before is not adjacent */
-        if (rf)
+        if (rf) {
             rf->taillen[dir] = 0;
+            rf->npend[dir] = 0;
+            rf->rescan[dir] = false;
+            rf->off[dir] += len;
+        }
         return;
     }
     if (!len)
@@ -989,22 +1030,46 @@ void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t 
                      .dst = f->key.addr[!c], .sport = f->key.port[c], .dport = f->key.port[!c],
                      .ports = true, .dir = dir, .f = f, .dsize = len, .tcp_flags = -1,
                      .icmp_type = -1, .icmp_code = -1 };
-    run_group(rs, &rt->g[G_STREAM], &h, m, ts_us);
-    /* keep the last bytes for the next chunk */
-    rf = rflow_get(rt, f, false);
+    /* The tail was scanned with the chunks it came in: the prefilter scans only the new
+     * bytes and the few before them a pattern may start in; rules whose fast pattern was
+     * seen in what is now the tail come back from rf->pend. */
+    size_t all = tl + len, keep = all < RULES_STREAM_TAIL ? all : RULES_STREAM_TAIL;
+    const struct rgroup *g = &rt->g[G_STREAM + dir];
+    size_t back = pf_maxlen(g->pf, BUF_PAYLOAD);
+    back = back ? back - 1 : 0;
+    struct keep_ctx kc = { .n = 0, .wstart = rf ? rf->off[dir] - tl : 0 };
+    struct pf_tail pt = { .from = rf && !rf->rescan[dir] && tl > back ? tl - back : 0,
+                          .next_tail = all - keep, .keep = keep_hit, .ctx = &kc };
+    struct pend cur[PEND_MAX] = { { 0, 0 } };
+    unsigned ncur = 0;
+    if (rf && !rf->rescan[dir])
+        for (unsigned i = 0; i < rf->npend[dir]; i++)
+            if (rf->pend[dir][i].start >= kc.wstart) {
+                cur[ncur++] = rf->pend[dir][i];
+                if (rf->pend[dir][i].start >= kc.wstart + pt.next_tail)
+                    keep_hit(&kc, rf->pend[dir][i].pos, rf->pend[dir][i].start - kc.wstart);
+            }
+    run_group(rs, g, &h, m, ts_us, rf, &pt, cur, ncur);
     if (!rf)
         return;
+    memcpy(rf->pend[dir], kc.list, kc.n * sizeof kc.list[0]);
+    rf->npend[dir] = (uint8_t)kc.n;
+    rf->rescan[dir] = kc.overflow;
+    rf->off[dir] += len;
+    /* keep the last bytes for the next chunk */
     if (!rf->tail[dir]) {
         if (rt->st.memuse + RULES_STREAM_TAIL > rt->memcap) {
             rt->st.flow_memcap_drop++;
+            rf->npend[dir] = 0;
             return;
         }
         rf->tail[dir] = malloc(RULES_STREAM_TAIL);
-        if (!rf->tail[dir])
+        if (!rf->tail[dir]) {
+            rf->npend[dir] = 0;
             return;
+        }
         rt->st.memuse += RULES_STREAM_TAIL;
     }
-    size_t all = tl + len, keep = all < RULES_STREAM_TAIL ? all : RULES_STREAM_TAIL;
     memmove(rf->tail[dir], win + all - keep, keep);
     rf->taillen[dir] = (uint16_t)keep;
 }
@@ -1067,8 +1132,10 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
                 continue;
             th |= r->th.type || r->df.type;
             bool ok = true;
-            if (r->stream_mode)
-                ok &= group_add(&rt->g[G_STREAM], i);
+            if (r->stream_mode && r->flow_dir != 2)
+                ok &= group_add(&rt->g[G_STREAM + DIR_TOSERVER], i);
+            if (r->stream_mode && r->flow_dir != 1)
+                ok &= group_add(&rt->g[G_STREAM + DIR_TOCLIENT], i);
             bool tcp = r->proto == RP_TCP || r->proto == RP_IP ||
                        (r->app_proto && app_on_tcp(r->app_proto));
             bool udp = r->proto == RP_UDP || r->proto == RP_IP ||
@@ -1090,7 +1157,7 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
         struct rgroup *gr = &rt->g[g];
         if (!gr->n)
             continue;
-        bool ports = g == G_STREAM || g == G_TCP || g == G_UDP;
+        bool ports = g == G_STREAM || g == G_STREAM_TC || g == G_TCP || g == G_UDP;
         enum bw_status st = pf_build(rs, gr->idx, gr->n, ports, &gr->pf, &rt->scratch, d);
         if (st != BW_OK)
             return st;

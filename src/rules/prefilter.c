@@ -13,6 +13,8 @@
 struct pf_db {
     uint8_t buf;
     hs_database_t *db;
+    uint32_t maxlen;            /* the longest pattern */
+    uint32_t *len;              /* by pattern id: its length */
     uint32_t *first, *count;    /* by pattern id: its rules in rlist */
     uint32_t *rlist;            /* group positions */
 };
@@ -217,10 +219,11 @@ static enum bw_status build_db(struct pf_db *d, const struct pf_ent *e, uint32_t
     unsigned *flags = calloc(npat, sizeof *flags), *ids = calloc(npat, sizeof *ids);
     size_t *lens = calloc(npat, sizeof *lens);
     d->first = calloc(npat, sizeof *d->first);
+    d->len = calloc(npat, sizeof *d->len);
     d->count = calloc(npat, sizeof *d->count);
     d->rlist = calloc(n, sizeof *d->rlist);
     enum bw_status st = BW_E_NOMEM;
-    if (!expr || !flags || !ids || !lens || !d->first || !d->count || !d->rlist) {
+    if (!expr || !flags || !ids || !lens || !d->first || !d->len || !d->count || !d->rlist) {
         snprintf(diag->msg, sizeof diag->msg, "out of memory building the prefilter");
         goto out;
     }
@@ -234,6 +237,9 @@ static enum bw_status build_db(struct pf_db *d, const struct pf_ent *e, uint32_t
             flags[p] = HS_FLAG_SINGLEMATCH | (e[i].nocase ? HS_FLAG_CASELESS : 0);
             ids[p] = p;
             d->first[p] = i;
+            d->len[p] = (uint32_t)e[i].len;
+            if (e[i].len > d->maxlen)
+                d->maxlen = (uint32_t)e[i].len;
         }
         d->count[p]++;
         d->rlist[i] = e[i].pos;
@@ -342,34 +348,54 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
 struct scan_ctx {
     const struct pf_db *db;
     uint64_t *bits;
+    const struct pf_tail *tail;  /* payload of a stream window, or NULL */
 };
 
 static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                   void *ctx)
 {
     (void)from;
-    (void)to;
     (void)flags;
     struct scan_ctx *c = ctx;
     const struct pf_db *d = c->db;
+    const struct pf_tail *t = c->tail;
+    /* a hit that will still be in the next chunk's tail: its rules are kept for then */
+    bool keep = t && t->from + to - d->len[id] >= t->next_tail;
     for (uint32_t k = 0; k < d->count[id]; k++) {
         uint32_t pos = d->rlist[d->first[id] + k];
         c->bits[pos / 64] |= 1ull << (pos % 64);
+        if (keep)
+            t->keep(t->ctx, pos, t->from + to - d->len[id]);
     }
     return 0;
 }
 
 void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *m,
-             uint64_t *bits)
+             uint64_t *bits, const struct pf_tail *tail)
 {
     memcpy(bits, pf->always, pf->words * sizeof *bits);
     for (unsigned i = 0; i < pf->ndb; i++) {
         struct bytes b;
         if (!get(m, pf->db[i].buf, &b) || b.len == 0 || b.len > UINT32_MAX)
             continue;
-        struct scan_ctx c = { &pf->db[i], bits };
+        struct scan_ctx c = { &pf->db[i], bits, NULL };
+        if (tail && pf->db[i].buf == BUF_PAYLOAD) {
+            c.tail = tail;
+            if (tail->from > b.len)
+                continue;
+            b.p += tail->from;
+            b.len -= tail->from;
+        }
         hs_scan(pf->db[i].db, (const char *)b.p, (unsigned)b.len, 0, scratch, on_hit, &c);
     }
+}
+
+uint32_t pf_maxlen(const struct prefilter *pf, unsigned buf)
+{
+    for (unsigned i = 0; pf && i < pf->ndb; i++)
+        if (pf->db[i].buf == buf)
+            return pf->db[i].maxlen;
+    return 0;
 }
 
 uint32_t pf_words(const struct prefilter *pf)
@@ -384,6 +410,7 @@ void pf_free(struct prefilter *pf)
     for (unsigned i = 0; i < pf->ndb; i++) {
         hs_free_database(pf->db[i].db);
         free(pf->db[i].first);
+        free(pf->db[i].len);
         free(pf->db[i].count);
         free(pf->db[i].rlist);
     }

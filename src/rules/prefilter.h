@@ -21,10 +21,22 @@ typedef bool (*pf_getbuf_fn)(void *m, unsigned k, struct bytes *out);
 enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n, bool ports,
                         struct prefilter **out, void **scratch, struct bw_diag *d);
 
+/* For a TCP stream window (tail + new chunk): the payload is scanned from `from` only (the
+ * tail was scanned with earlier chunks), and every hit that starts at or after next_tail
+ * (it will still be in the next window's tail) is passed to keep, so the caller can make
+ * its rules candidates again with the next chunk. Offsets are in the window. */
+struct pf_tail {
+    size_t from, next_tail;
+    void (*keep)(void *ctx, uint32_t pos, size_t start);
+    void *ctx;
+};
+
 /* Sets in bits (pf_words() words) the positions of the rules to evaluate: those whose fast
- * pattern occurs in its buffer, and those without one. */
+ * pattern occurs in its buffer, and those without one. tail: NULL, or as above. */
 void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *m,
-             uint64_t *bits);
+             uint64_t *bits, const struct pf_tail *tail);
+/* The longest fast pattern of buffer buf in the group (0: none). */
+uint32_t pf_maxlen(const struct prefilter *pf, unsigned buf);
 uint32_t pf_words(const struct prefilter *pf);
 
 /* Adds the rules indexed by host (single-host address lists, no fast pattern) for a packet
