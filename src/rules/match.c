@@ -296,6 +296,19 @@ static bool get_buf_cb(void *m, unsigned k, struct bytes *out)
 
 /* ---- payload options ---- */
 
+/* ASCII lowercase of every byte (tolower() would depend on the locale and cost a call) */
+static const uint8_t lower[256] = {
+#define L4(b) L1(b), L1(b + 1), L1(b + 2), L1(b + 3)
+#define L1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define L16(b) L4(b), L4(b + 4), L4(b + 8), L4(b + 12)
+#define L64(b) L16(b), L16(b + 16), L16(b + 32), L16(b + 48)
+    L64(0), L64(64), L64(128), L64(192)
+#undef L64
+#undef L16
+#undef L1
+#undef L4
+};
+
 static const uint8_t *find(const uint8_t *h, size_t hn, const uint8_t *pat, size_t pn,
                            bool nocase)
 {
@@ -303,16 +316,22 @@ static const uint8_t *find(const uint8_t *h, size_t hn, const uint8_t *pat, size
         return NULL;
     if (!nocase)
         return memmem(h, hn, pat, pn);
-    uint8_t c0 = pat[0];
-    uint8_t c1 = (uint8_t)toupper(c0);
-    for (size_t i = 0; i + pn <= hn; i++) {
-        if (h[i] != c0 && h[i] != c1)
-            continue;
+    /* memchr for each case of the first byte (libc's is vectorised), then compare */
+    uint8_t c0 = pat[0], c1 = (uint8_t)toupper(c0);
+    const uint8_t *end = h + hn - pn + 1;     /* candidates start before this */
+    const uint8_t *p0 = memchr(h, c0, (size_t)(end - h));
+    const uint8_t *p1 = c1 != c0 ? memchr(h, c1, (size_t)(end - h)) : NULL;
+    while (p0 || p1) {
+        const uint8_t *q = !p1 || (p0 && p0 < p1) ? p0 : p1;
         size_t k = 1;
-        while (k < pn && tolower(h[i + k]) == pat[k])
+        while (k < pn && lower[q[k]] == pat[k])
             k++;
         if (k == pn)
-            return h + i;
+            return q;
+        if (q == p0)
+            p0 = q + 1 < end ? memchr(q + 1, c0, (size_t)(end - q - 1)) : NULL;
+        else
+            p1 = q + 1 < end ? memchr(q + 1, c1, (size_t)(end - q - 1)) : NULL;
     }
     return NULL;
 }
@@ -643,8 +662,11 @@ static bool fb_test(const struct rflow *rf, uint32_t bit)
     return rf && (rf->bits[bit / 8] >> (bit % 8) & 1);
 }
 
+struct rfl;
+static struct rflow *rfl_get(struct rfl *l, bool create);
+
 static bool header_match(const struct rules *rs, const struct rule *r, const struct hdr *h,
-                         const struct rflow *rf)
+                         struct rfl *rfl)
 {
     (void)rs;
     /* cheapest first: direction, protocol, ports; addresses and the rest after */
@@ -693,7 +715,7 @@ static bool header_match(const struct rules *rs, const struct rule *r, const str
             continue;
         bool want = fb->cmd == FB_ISSET, ok = !fb->any;
         for (uint32_t k = 0; k < fb->n; k++) {
-            bool t = fb_test(rf, fb->bit[k]) == want;
+            bool t = fb_test(rfl_get(rfl, false), fb->bit[k]) == want;
             if (fb->any && t)
                 ok = true;
             if (!fb->any && !t)
@@ -772,6 +794,24 @@ static struct rflow *rflow_get(struct rules_rt *rt, const struct flow *f, bool c
     return rf;
 }
 
+/* The flow's rule state, looked up only when a rule needs it (flowbits): most packets
+ * never do, and each lookup is a cache miss or two. */
+struct rfl {
+    struct rules_rt *rt;
+    const struct flow *f;
+    struct rflow *rf;
+    bool known;
+};
+
+static struct rflow *rfl_get(struct rfl *l, bool create)
+{
+    if (!l->known || (create && !l->rf)) {
+        l->rf = rflow_get(l->rt, l->f, create);
+        l->known = true;
+    }
+    return l->rf;
+}
+
 void rules_flow_end(struct rules *rs, const struct flow *f)
 {
     struct rules_rt *rt = rs ? rs->rt : NULL;
@@ -843,19 +883,18 @@ static bool thresh_ok(struct rules_rt *rt, const struct rule *r, const struct th
 }
 
 static void on_match(struct rules *rs, const struct rule *r, const struct hdr *h,
-                     uint64_t ts_us, struct rflow **rfp)
+                     uint64_t ts_us, struct rfl *rfl)
 {
     struct rules_rt *rt = rs->rt;
     for (uint32_t i = 0; i < r->nfb; i++) {
         const struct fbop *fb = &r->fb[i];
         if (fb->cmd == FB_ISSET || fb->cmd == FB_ISNOTSET)
             continue;
-        if (!*rfp)
-            *rfp = rflow_get(rt, h->f, true);
-        if (!*rfp)
+        struct rflow *rf = rfl_get(rfl, true);
+        if (!rf)
             break;
         for (uint32_t k = 0; k < fb->n; k++) {
-            uint8_t *byte = &(*rfp)->bits[fb->bit[k] / 8], bit = (uint8_t)(1u << (fb->bit[k] % 8));
+            uint8_t *byte = &rf->bits[fb->bit[k] / 8], bit = (uint8_t)(1u << (fb->bit[k] % 8));
             if (fb->cmd == FB_SET)
                 *byte |= bit;
             else if (fb->cmd == FB_UNSET)
@@ -886,10 +925,10 @@ static void on_match(struct rules *rs, const struct rule *r, const struct hdr *h
 }
 
 static void run_rule(struct rules *rs, const struct rule *r, const struct hdr *h,
-                     struct mctx *m, uint64_t ts_us, struct rflow **rf, bool *passed)
+                     struct mctx *m, uint64_t ts_us, struct rfl *rf, bool *passed)
 {
     struct rules_rt *rt = rs->rt;
-    if (!header_match(rs, r, h, *rf))
+    if (!header_match(rs, r, h, rf))
         return;
     if (r->nops && !match_ops(r, m, true)) {
         if (m->limit_hit)
@@ -912,7 +951,7 @@ static void run_rule(struct rules *rs, const struct rule *r, const struct hdr *h
 /* The group's candidates in group order (pass rules first): a pass match ends the rest.
  * rf: the flow's rule state or NULL; tail/pend: for a stream window (see rules_stream). */
 static void run_group(struct rules *rs, const struct rgroup *g, const struct hdr *h,
-                      struct mctx *m, uint64_t ts_us, struct rflow *rf,
+                      struct mctx *m, uint64_t ts_us, struct rfl *rf,
                       const struct pf_tail *tail, const struct pend *pend, unsigned npend)
 {
     struct rules_rt *rt = rs->rt;
@@ -932,7 +971,7 @@ static void run_group(struct rules *rs, const struct rgroup *g, const struct hdr
             const struct rule *r = rs->rule[g->idx[i]];
             if (passed && r->action != RA_PASS)
                 return;
-            run_rule(rs, r, h, m, ts_us, &rf, &passed);
+            run_rule(rs, r, h, m, ts_us, rf, &passed);
         }
     }
 }
@@ -962,7 +1001,8 @@ void rules_packet(struct rules *rs, struct flow *f, enum flow_dir dir, const str
     set_buf(m, BUF_PAYLOAD, p->payload ? p->payload : (const uint8_t *)"", p->payload_len);
     m->dir = dir;
     m->tcp = g == G_TCP;
-    run_group(rs, &rt->g[g], &h, m, p->ts_us, rflow_get(rt, f, false), NULL, NULL, 0);
+    struct rfl rfl = { .rt = rt, .f = f };
+    run_group(rs, &rt->g[g], &h, m, p->ts_us, &rfl, NULL, NULL, 0);
 }
 
 /* The fast-pattern hits that will still be in the next tail (pf_tail.keep). */
@@ -1049,7 +1089,8 @@ void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t 
                 if (rf->pend[dir][i].start >= kc.wstart + pt.next_tail)
                     keep_hit(&kc, rf->pend[dir][i].pos, rf->pend[dir][i].start - kc.wstart);
             }
-    run_group(rs, g, &h, m, ts_us, rf, &pt, cur, ncur);
+    struct rfl rfl = { .rt = rt, .f = f, .rf = rf, .known = true };
+    run_group(rs, g, &h, m, ts_us, &rfl, &pt, cur, ncur);
     if (!rf)
         return;
     memcpy(rf->pend[dir], kc.list, kc.n * sizeof kc.list[0]);
