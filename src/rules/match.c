@@ -20,7 +20,8 @@
 #include "rules/prefilter.h"
 #include "util/rd.h"
 
-enum { FLOW_BUCKETS = 1 << 14, THRESH_SLOTS = 1 << 16, HTTP_SCRATCH = 8192 };
+enum { FLOW_BUCKETS = 1 << 14, THRESH_SLOTS = 1 << 16, HTTP_SCRATCH = 8192,
+       SMALL_GROUP = 64 };       /* stream groups this small are checked per chunk first */
 
 /* A flow's rule state: flowbits, and the stream tail of each direction. */
 /* A rule whose fast pattern was seen in bytes that are now the tail: it is a candidate
@@ -1033,6 +1034,23 @@ void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t 
     struct rules_rt *rt = rs ? rs->rt : NULL;
     if (!rt || !rt->g[G_STREAM + dir].n || !f)
         return;
+    int c = dir == DIR_TOSERVER ? f->client_side : !f->client_side;
+    struct hdr h = { .family = f->key.family, .l4 = f->key.proto, .src = f->key.addr[c],
+                     .dst = f->key.addr[!c], .sport = f->key.port[c], .dport = f->key.port[!c],
+                     .ports = true, .dir = dir, .f = f, .dsize = len, .tcp_flags = -1,
+                     .icmp_type = -1, .icmp_code = -1 };
+    const struct rgroup *g = &rt->g[G_STREAM + dir];
+    /* A few rules (a local rule file): when none of them can match this direction's
+     * addresses and ports, it needs no tail, no copy, no scan. */
+    if (g->n <= SMALL_GROUP) {
+        bool any = false;
+        for (uint32_t i = 0; i < g->n && !any; i++) {
+            const struct rule *r = rs->rule[g->idx[i]];
+            any = addr_match(r, &h, false) || (r->bidir && addr_match(r, &h, true));
+        }
+        if (!any)
+            return;
+    }
     struct rflow *rf = rflow_get(rt, f, true);
     if (!data) {                               /* a gap: what came before is not adjacent */
         if (rf) {
@@ -1065,16 +1083,10 @@ void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t 
     m->stream = tl > 0;
     m->dir = dir;
     m->tcp = true;
-    int c = dir == DIR_TOSERVER ? f->client_side : !f->client_side;
-    struct hdr h = { .family = f->key.family, .l4 = f->key.proto, .src = f->key.addr[c],
-                     .dst = f->key.addr[!c], .sport = f->key.port[c], .dport = f->key.port[!c],
-                     .ports = true, .dir = dir, .f = f, .dsize = len, .tcp_flags = -1,
-                     .icmp_type = -1, .icmp_code = -1 };
     /* The tail was scanned with the chunks it came in: the prefilter scans only the new
      * bytes and the few before them a pattern may start in; rules whose fast pattern was
      * seen in what is now the tail come back from rf->pend. */
     size_t all = tl + len, keep = all < RULES_STREAM_TAIL ? all : RULES_STREAM_TAIL;
-    const struct rgroup *g = &rt->g[G_STREAM + dir];
     size_t back = pf_maxlen(g->pf, BUF_PAYLOAD);
     back = back ? back - 1 : 0;
     struct keep_ctx kc = { .n = 0, .wstart = rf ? rf->off[dir] - tl : 0 };

@@ -33,7 +33,8 @@ struct pf_host {
  * policy rules: "inbound to port 1433" and the like) are found by port: a table of port ->
  * rules (CSR: pstart[port]..pstart[port+1] in plist), looked up with both of the packet's
  * ports, a superset of the header's port test for either direction. */
-enum { PF_MAX_PORTS = 1024 };    /* rules naming more ports stay in always */
+enum { PF_MAX_PORTS = 1024,     /* rules naming more ports stay in always */
+       PF_WEAK_PATTERN = 3 };   /* shorter fast patterns: by host or port where possible */
 
 struct prefilter {
     uint32_t n, words;
@@ -308,6 +309,16 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
          * part of the pattern is as good a prefilter, so the leading NULs are left out */
         while (len && pat[0] == 0)
             pat++, len--;
+        /* a pattern of a byte or two is in almost every packet: a host list or a port set
+         * says more */
+        if (len < PF_WEAK_PATTERN && (host_list(&r->dst) || host_list(&r->src))) {
+            hostpos[nh++] = i;
+            continue;
+        }
+        if (len < PF_WEAK_PATTERN && ports && index_ports_of(r)) {
+            portpos[np++] = i;
+            continue;
+        }
         if (!len) {
             pf->always[i / 64] |= 1ull << (i % 64);
             continue;
