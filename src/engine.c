@@ -46,7 +46,7 @@ static void dump(struct engine *e, const struct flow *f, enum flow_dir dir, cons
 static void on_rule_alert(void *ctx, const struct rule_alert *a)
 {
     struct engine *e = ctx;
-    if (e->have_eve)
+    if (e->have_eve && a->f)                 /* every engine alert has its flow */
         eve_alert(&e->eve, a);
     if (e->have_fast)
         fast_alert(&e->fast, a);

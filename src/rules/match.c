@@ -80,7 +80,7 @@ struct mctx {
     bool have[BUF_MAX];
     size_t base;                 /* the packet's start in b[BUF_PAYLOAD] */
     bool stream;                 /* BUF_PAYLOAD has a tail before base */
-    bool http_done, dns_done, tcp;
+    bool http_done, dns_done, tls_done, tcp;
     enum flow_dir dir;
     unsigned steps;
     bool limit_hit;
@@ -278,8 +278,45 @@ static void dns_parse(struct mctx *m)
     set_buf(m, BUF_DNS_QUERY, m->dnsq, n);
 }
 
+/* The server name of a TLS ClientHello that starts the chunk (RFC 8446 4.1.2, RFC 6066 3):
+ *   record: type 22, version(2), length(2); handshake: type 1, length(3), version(2),
+ *   random(32), session id(1+n), cipher suites(2+n), compression(1+n), extensions(2+n);
+ *   extension: type(2), length(2); server_name (0): list length(2), type 0, length(2), name */
+static void tls_parse(struct mctx *m)
+{
+    m->tls_done = true;
+    if (m->dir != DIR_TOSERVER)
+        return;
+    struct rd r = rd_init(m->b[BUF_PAYLOAD].p + m->base, m->b[BUF_PAYLOAD].len - m->base);
+    if (rd_u8(&r) != 22)
+        return;
+    rd_skip(&r, 4);
+    if (rd_u8(&r) != 1)
+        return;
+    rd_skip(&r, 3 + 2 + 32);
+    rd_skip(&r, rd_u8(&r));
+    rd_skip(&r, rd_be16(&r));
+    rd_skip(&r, rd_u8(&r));
+    struct rd ext = rd_sub(&r, rd_be16(&r));
+    while (!ext.bad && rd_left(&ext) >= 4) {
+        uint16_t type = rd_be16(&ext);
+        struct rd e = rd_sub(&ext, rd_be16(&ext));
+        if (type != 0)
+            continue;
+        struct rd list = rd_sub(&e, rd_be16(&e));
+        if (rd_u8(&list) != 0)
+            return;
+        struct bytes name = rd_bytes(&list, rd_be16(&list));
+        if (name.p)
+            set_buf(m, BUF_TLS_SNI, name.p, name.len);
+        return;
+    }
+}
+
 static bool get_buf(struct mctx *m, unsigned k, struct bytes *out)
 {
+    if (k == BUF_TLS_SNI && !m->tls_done)
+        tls_parse(m);
     if (k >= BUF_HTTP_URI && k <= BUF_HTTP_REFERER && !m->http_done)
         http_parse(m);
     if (k == BUF_DNS_QUERY && !m->dns_done)
@@ -300,7 +337,7 @@ static bool get_buf_cb(void *m, unsigned k, struct bytes *out)
 /* ASCII lowercase of every byte (tolower() would depend on the locale and cost a call) */
 static const uint8_t lower[256] = {
 #define L4(b) L1(b), L1(b + 1), L1(b + 2), L1(b + 3)
-#define L1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define L1(c) (uint8_t)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
 #define L16(b) L4(b), L4(b + 4), L4(b + 8), L4(b + 12)
 #define L64(b) L16(b), L16(b + 16), L16(b + 32), L16(b + 48)
     L64(0), L64(64), L64(128), L64(192)

@@ -30,7 +30,7 @@ const char *const rule_buf_name[BUF_MAX] = {
     "http_stat_msg", "http_client_body", "file_data", "http_header_names", "http_protocol",
     "http_request_line", "http_response_line", "http_start", "http_content_type",
     "http_content_len", "http_connection", "http_accept", "http_accept_enc",
-    "http_accept_lang", "http_referer", "dns_query",
+    "http_accept_lang", "http_referer", "dns_query", "tls_sni",
 };
 
 /* What one rule's parse needs: where we are for messages, and the option state. */
@@ -749,6 +749,8 @@ static const struct { const char *kw; uint8_t buf; bool sticky; } buf_kw[] = {
     { "http.accept_lang", BUF_HTTP_ACCEPT_LANG, true },
     { "http.referer", BUF_HTTP_REFERER, true },
     { "file.data", BUF_FILE_DATA, true },
+    { "tls_sni", BUF_TLS_SNI, true },
+    { "tls.sni", BUF_TLS_SNI, true },
 };
 
 static int kw_pcre(struct pctx *pc, char *v, const char *at)
