@@ -84,6 +84,7 @@ struct mctx {
     enum flow_dir dir;
     unsigned steps;
     bool limit_hit;
+    uint64_t var[RULES_MAX_VARS];   /* byte_extract values on the current path */
     uint8_t uri[HTTP_SCRATCH], names[HTTP_SCRATCH], host[256], dnsq[256];
 };
 
@@ -407,6 +408,11 @@ static bool read_num(struct bytes b, size_t pos, const struct rop *o, uint64_t *
     switch (o->nbytes) {
     case 1: *v = rd_u8(&r); break;
     case 2: *v = o->little ? rd_le16(&r) : rd_be16(&r); break;
+    case 3: {
+        uint64_t x0 = rd_u8(&r), x1 = rd_u8(&r), x2 = rd_u8(&r);
+        *v = o->little ? (x2 << 16 | x1 << 8 | x0) : (x0 << 16 | x1 << 8 | x2);
+        break;
+    }
     case 4: *v = o->little ? rd_le32(&r) : rd_be32(&r); break;
     case 8: {
         uint64_t a = o->little ? rd_le32(&r) : rd_be32(&r);
@@ -429,6 +435,12 @@ static uint64_t apply_mask(uint64_t v, uint32_t mask)
         v >>= 1;
     }
     return v;
+}
+
+/* A number of an option, or the byte_extract variable that stands for it. */
+static int64_t num(const struct mctx *m, uint8_t v, int64_t lit)
+{
+    return v ? (int64_t)(m->var[v - 1] > INT32_MAX ? INT32_MAX : m->var[v - 1]) : lit;
 }
 
 /* Evaluates ops[i..] with cursors cur[] (one per buffer). maxend: the furthest end of a
@@ -461,12 +473,13 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
     case OP_CONTENT: {
         int64_t lo, hi;
         if (o->relative) {
-            lo = (int64_t)cur[bk] + o->distance;
-            hi = o->has_within ? lo + o->within : (int64_t)b.len;
+            lo = (int64_t)cur[bk] + num(m, o->v_distance, o->distance);
+            hi = o->has_within ? lo + num(m, o->v_within, o->within) : (int64_t)b.len;
         } else {
             bool anchored = o->has_offset || o->has_depth;
-            lo = (anchored || !m->stream || bk != BUF_PAYLOAD) ? (int64_t)bbase + o->offset : 0;
-            hi = o->has_depth ? lo + o->depth : (int64_t)b.len;
+            lo = (anchored || !m->stream || bk != BUF_PAYLOAD)
+                     ? (int64_t)bbase + num(m, o->v_offset, o->offset) : 0;
+            hi = o->has_depth ? lo + num(m, o->v_depth, o->depth) : (int64_t)b.len;
         }
         if (lo < 0)
             lo = 0;
@@ -531,34 +544,55 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
         }
     }
     case OP_ISDATAAT: {
-        uint64_t at = (uint64_t)(o->relative ? cur[bk] : bbase) + (uint64_t)o->offset;
+        uint64_t at = (uint64_t)(o->relative ? cur[bk] : bbase) +
+                      (uint64_t)num(m, o->v_offset, o->offset);
         bool there = at < b.len;
         if (there == o->negate)
             return false;
         return eval(r, m, i + 1, cur, maxend, payload_pos);
     }
     case OP_BYTE_TEST: {
-        int64_t pos = (int64_t)(o->relative ? cur[bk] : bbase) + o->offset;
+        int64_t pos = (int64_t)(o->relative ? cur[bk] : bbase) + num(m, o->v_offset, o->offset);
         uint64_t v;
         if (pos < 0 || !read_num(b, (size_t)pos, o, &v))
             return false;
         v = apply_mask(v, o->bt_mask);
+        uint64_t want = o->v_value ? m->var[o->v_value - 1] : o->bt_value;
         bool ok;
         switch (o->bt_op) {
-        case 0: ok = v < o->bt_value; break;
-        case 1: ok = v > o->bt_value; break;
-        case 2: ok = v == o->bt_value; break;
-        case 3: ok = (v & o->bt_value) != 0; break;
-        case 4: ok = (v ^ o->bt_value) != 0; break;
-        case 5: ok = v <= o->bt_value; break;
-        default: ok = v >= o->bt_value; break;
+        case 0: ok = v < want; break;
+        case 1: ok = v > want; break;
+        case 2: ok = v == want; break;
+        case 3: ok = (v & want) != 0; break;
+        case 4: ok = (v ^ want) != 0; break;
+        case 5: ok = v <= want; break;
+        default: ok = v >= want; break;
         }
         if (ok == o->negate)
             return false;
         return eval(r, m, i + 1, cur, maxend, payload_pos);
     }
-    case OP_BYTE_JUMP: {
+    case OP_BYTE_EXTRACT: {
         int64_t pos = (int64_t)(o->relative ? cur[bk] : bbase) + o->offset;
+        uint64_t v;
+        if (pos < 0 || !read_num(b, (size_t)pos, o, &v))
+            return false;
+        v = apply_mask(v, o->bt_mask) * (uint64_t)o->multiplier;
+        if (o->align_to)
+            v = (v + o->align_to - 1) / o->align_to * o->align_to;
+        uint64_t saved = m->var[o->var];
+        m->var[o->var] = v;
+        cur[bk] = (size_t)pos + o->nbytes;      /* the cursor moves past what was read */
+        if (cur[bk] > b.len)
+            cur[bk] = b.len;
+        if (eval(r, m, i + 1, cur, maxend, payload_pos))
+            return true;
+        cur[bk] = save;
+        m->var[o->var] = saved;
+        return false;
+    }
+    case OP_BYTE_JUMP: {
+        int64_t pos = (int64_t)(o->relative ? cur[bk] : bbase) + num(m, o->v_offset, o->offset);
         uint64_t v = 0;
         if (pos < 0 || (o->nbytes && !read_num(b, (size_t)pos, o, &v)))
             return false;

@@ -45,7 +45,23 @@ struct pctx {
     int last;                /* last content/pcre op, -1 if none */
     uint8_t sticky;          /* buffer for the options that follow */
     const char *skip_kw;     /* set when an unsupported keyword is met */
+    char var[RULES_MAX_VARS][32];   /* byte_extract names, in order */
+    unsigned nvars;
 };
+
+/* A byte_extract variable's index + 1, or 0 if s is not one. */
+static uint8_t var_lookup(const struct pctx *pc, const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    for (unsigned i = 0; i < pc->nvars; i++)
+        if (strlen(pc->var[i]) == n && strncmp(pc->var[i], s, n) == 0)
+            return (uint8_t)(i + 1);
+    return 0;
+}
 
 static int perr(struct pctx *pc, const char *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -583,7 +599,7 @@ static int kw_rawbytes(struct pctx *pc, char *v, const char *at)
     return BW_OK;
 }
 
-/* depth, offset, distance, within: a number (byte_extract names are not supported). */
+/* depth, offset, distance, within: a number, or a byte_extract variable of the rule. */
 static int kw_position(struct pctx *pc, const char *kw, char *v, const char *at)
 {
     int st = 0;
@@ -595,9 +611,27 @@ static int kw_position(struct pctx *pc, const char *kw, char *v, const char *at)
     const char *t = v;
     while (isspace((unsigned char)*t))
         t++;
-    if (isalpha((unsigned char)*t)) {
-        pc->skip_kw = "byte_extract";
-        return BW_E_LIMIT;
+    uint8_t var = 0;
+    if (isalpha((unsigned char)*t) || *t == '_') {
+        var = var_lookup(pc, t);
+        if (!var)
+            return perr(pc, at, "%s: '%s' is not a byte_extract variable of this rule", kw,
+                        trim(v));
+    }
+    if (var) {
+        static const char *const kws[] = { "depth", "offset", "distance", "within" };
+        if ((strcmp(kw, "depth") == 0 || strcmp(kw, "offset") == 0) &&
+            (o->has_distance || o->has_within))
+            return perr(pc, at, "%s cannot be mixed with distance/within", kw);
+        if ((strcmp(kw, "distance") == 0 || strcmp(kw, "within") == 0) &&
+            (o->has_depth || o->has_offset))
+            return perr(pc, at, "%s cannot be mixed with depth/offset", kw);
+        if (strcmp(kw, kws[0]) == 0) o->has_depth = true, o->v_depth = var;
+        else if (strcmp(kw, kws[1]) == 0) o->has_offset = true, o->v_offset = var;
+        else if (strcmp(kw, kws[2]) == 0) o->has_distance = true, o->relative = true,
+                                          o->v_distance = var;
+        else o->has_within = true, o->relative = true, o->v_within = var;
+        return BW_OK;
     }
     if (!parse_i64(v, neg_ok ? -65535 : 0, 65535, &n))
         return perr(pc, at, "bad %s '%s'", kw, trim(v));
@@ -907,16 +941,16 @@ static int kw_byte_test(struct pctx *pc, char *v, const char *at)
         tmp.bt_op = BT_EQ;                 /* "!" alone is "not equal" */
     if (tmp.bt_op == 255)
         return perr(pc, at, "byte_test: unknown operator '%s'", f[1]);
-    if (isalpha((unsigned char)f[2][0]) || isalpha((unsigned char)f[3][0])) {
-        pc->skip_kw = "byte_extract";
-        return BW_E_LIMIT;
+    if ((tmp.v_value = var_lookup(pc, f[2])) == 0) {
+        if (!parse_i64(f[2], 0, INT64_MAX, &x))
+            return perr(pc, at, "byte_test: bad value '%s'", f[2]);
+        tmp.bt_value = (uint64_t)x;
     }
-    if (!parse_i64(f[2], 0, INT64_MAX, &x))
-        return perr(pc, at, "byte_test: bad value '%s'", f[2]);
-    tmp.bt_value = (uint64_t)x;
-    if (!parse_i64(f[3], -65535, 65535, &x))
-        return perr(pc, at, "byte_test: bad offset '%s'", f[3]);
-    tmp.offset = (int32_t)x;
+    if ((tmp.v_offset = var_lookup(pc, f[3])) == 0) {
+        if (!parse_i64(f[3], -65535, 65535, &x))
+            return perr(pc, at, "byte_test: bad offset '%s'", f[3]);
+        tmp.offset = (int32_t)x;
+    }
     for (unsigned k = 4; k < n; k++) {
         int st = byte_flag(pc, &tmp, f[k], at);
         if (st < 0)
@@ -945,13 +979,11 @@ static int kw_byte_jump(struct pctx *pc, char *v, const char *at)
     if (!parse_i64(f[0], 0, 10, &x))
         return perr(pc, at, "byte_jump: bytes to convert must be 0..10");
     tmp.nbytes = (uint8_t)x;
-    if (isalpha((unsigned char)f[1][0])) {
-        pc->skip_kw = "byte_extract";
-        return BW_E_LIMIT;
+    if ((tmp.v_offset = var_lookup(pc, f[1])) == 0) {
+        if (!parse_i64(f[1], -65535, 65535, &x))
+            return perr(pc, at, "byte_jump: bad offset '%s'", f[1]);
+        tmp.offset = (int32_t)x;
     }
-    if (!parse_i64(f[1], -65535, 65535, &x))
-        return perr(pc, at, "byte_jump: bad offset '%s'", f[1]);
-    tmp.offset = (int32_t)x;
     for (unsigned k = 2; k < n; k++) {
         if (strcmp(f[k], "align") == 0) tmp.align = true;
         else if (strcmp(f[k], "from_beginning") == 0) tmp.from_beginning = true;
@@ -982,6 +1014,61 @@ static int kw_byte_jump(struct pctx *pc, char *v, const char *at)
     return BW_OK;
 }
 
+/* byte_extract:bytes,offset,name[,relative][,multiplier N][,big|little][,string]
+ *   [,hex|dec|oct][,align 2|4][,dce][,bitmask M]: the value goes into a variable that
+ * later offset/depth/distance/within/byte_test/byte_jump/isdataat of the rule may name. */
+static int kw_byte_extract(struct pctx *pc, char *v, const char *at)
+{
+    char *f[16];
+    unsigned n = split(v, f, 16);
+    if (n < 3)
+        return perr(pc, at, "byte_extract wants bytes, offset, name");
+    struct rop tmp = { .type = OP_BYTE_EXTRACT, .buf = pc->sticky, .multiplier = 1 };
+    int64_t x;
+    if (!parse_i64(f[0], 1, 10, &x))
+        return perr(pc, at, "byte_extract: bytes to convert must be 1..10");
+    tmp.nbytes = (uint8_t)x;
+    if (!parse_i64(f[1], -65535, 65535, &x))
+        return perr(pc, at, "byte_extract: bad offset '%s'", f[1]);
+    tmp.offset = (int32_t)x;
+    const char *name = f[2];
+    if (!(isalpha((unsigned char)*name) || *name == '_') || strlen(name) >= sizeof pc->var[0] ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+            strlen(name))
+        return perr(pc, at, "byte_extract: bad variable name '%s'", name);
+    if (var_lookup(pc, name))
+        return perr(pc, at, "byte_extract: variable '%s' defined twice", name);
+    if (pc->nvars == RULES_MAX_VARS)
+        return perr(pc, at, "byte_extract: at most %d variables per rule", RULES_MAX_VARS);
+    for (unsigned k = 3; k < n; k++) {
+        if (strncmp(f[k], "multiplier", 10) == 0) {
+            if (!parse_i64(f[k] + 10, 1, 65535, &x))
+                return perr(pc, at, "byte_extract: bad multiplier");
+            tmp.multiplier = (int32_t)x;
+        } else if (strncmp(f[k], "align", 5) == 0) {
+            if (!parse_i64(f[k] + 5, 2, 4, &x) || x == 3)
+                return perr(pc, at, "byte_extract: align 2 or 4");
+            tmp.align_to = (uint8_t)x;
+        } else {
+            int st = byte_flag(pc, &tmp, f[k], at);
+            if (st < 0)
+                return perr(pc, at, "byte_extract: unknown argument '%s'", f[k]);
+            if (st)
+                return st;
+        }
+    }
+    if (!tmp.base && tmp.nbytes > 4 && tmp.nbytes != 8)
+        return perr(pc, at, "byte_extract: binary conversion of 1 to 4 or 8 bytes only");
+    struct rop *o = new_op(pc, OP_BYTE_EXTRACT);
+    if (!o)
+        return perr(pc, at, "too many options");
+    *o = tmp;
+    o->var = (uint8_t)pc->nvars;
+    snprintf(pc->var[pc->nvars++], sizeof pc->var[0], "%s", name);
+    pc->last = -1;
+    return BW_OK;
+}
+
 static int kw_isdataat(struct pctx *pc, char *v, const char *at)
 {
     char *f[4];
@@ -993,13 +1080,11 @@ static int kw_isdataat(struct pctx *pc, char *v, const char *at)
         num++;
     }
     int64_t x;
-    if (isalpha((unsigned char)*num)) {
-        pc->skip_kw = "byte_extract";
-        return BW_E_LIMIT;
+    if ((tmp.v_offset = var_lookup(pc, num)) == 0) {
+        if (!parse_i64(num, 0, 65535, &x))
+            return perr(pc, at, "isdataat: bad number '%s'", f[0]);
+        tmp.offset = (int32_t)x;
     }
-    if (!parse_i64(num, 0, 65535, &x))
-        return perr(pc, at, "isdataat: bad number '%s'", f[0]);
-    tmp.offset = (int32_t)x;
     for (unsigned k = 1; k < n; k++) {
         if (strcmp(f[k], "relative") == 0)
             tmp.relative = true;
@@ -1378,6 +1463,7 @@ static const struct { const char *name; kw_fn fn; bool needs_value; } keywords[]
     { "pcre", kw_pcre, true },
     { "byte_test", kw_byte_test, true },
     { "byte_jump", kw_byte_jump, true },
+    { "byte_extract", kw_byte_extract, true },
     { "isdataat", kw_isdataat, true },
     { "dsize", kw_dsize, true },
     { "urilen", kw_urilen, true },
@@ -1580,6 +1666,7 @@ static int parse_rule(struct pctx *pc, const char *text)
     pc->last = -1;
     pc->sticky = BUF_PAYLOAD;
     pc->skip_kw = NULL;
+    pc->nvars = 0;
     pc->buf = buf;
     pc->buflen = n;
     int st = BW_OK;

@@ -55,7 +55,9 @@ struct portset {
     bool any;
 };
 
-enum rop_type { OP_CONTENT, OP_PCRE, OP_BYTE_TEST, OP_BYTE_JUMP, OP_ISDATAAT };
+enum rop_type { OP_CONTENT, OP_PCRE, OP_BYTE_TEST, OP_BYTE_JUMP, OP_ISDATAAT, OP_BYTE_EXTRACT };
+
+enum { RULES_MAX_VARS = 8 };     /* byte_extract variables per rule */
 
 /* One payload option, in rule order. */
 struct rop {
@@ -75,6 +77,10 @@ struct rop {
     uint32_t bt_mask;
     uint64_t bt_value;
     int32_t multiplier, post_offset;
+    uint8_t align_to;        /* byte_extract: round the value up to 2 or 4 */
+    uint8_t var;             /* byte_extract: the variable it sets (index) */
+    /* a byte_extract variable (index + 1) instead of the number, 0 for the number */
+    uint8_t v_offset, v_depth, v_distance, v_within, v_value;
 };
 
 enum { FB_SET, FB_UNSET, FB_TOGGLE, FB_ISSET, FB_ISNOTSET };

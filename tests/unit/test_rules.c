@@ -438,6 +438,27 @@ static void test_byte_ops(void **state)
     /* reading past the end fails */
     assert_int_equal(add(c, R("byte_test:4,=,0,6;")), BW_OK);
     assert_false(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
+    /* byte_extract: the length read once, used by distance, within, byte_test, isdataat */
+    assert_int_equal(add(c, R("byte_extract:2,0,len; content:\"X\"; distance:len; within:1;")),
+                     BW_OK);
+    assert_true(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
+    assert_int_equal(add(c, R("byte_extract:2,0,len; content:\"o\"; distance:len; within:1;")),
+                     BW_OK);
+    assert_false(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
+    assert_int_equal(add(c, R("byte_extract:1,1,n.len; byte_test:1,=,n.len,1; "
+                              "isdataat:n.len,relative; isdataat:!6,relative;")), BW_OK);
+    assert_true(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
+    assert_int_equal(add(c, R("byte_extract:1,1,n,multiplier 2; content:\"X\"; offset:n;")),
+                     BW_OK);
+    assert_false(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));  /* 10 > 7 */
+    assert_int_equal(add(c, R("byte_extract:3,0,b3; byte_test:3,=,b3,0;")), BW_OK);
+    assert_true(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
+    ctx_free(c);
+    c = ctx_new();
+    assert_int_equal(add(c, R("content:\"a\"; within:nope;")), BW_E_SYNTAX);
+    assert_non_null(strstr(msgs(c), "'nope' is not a byte_extract variable of this rule"));
+    assert_int_equal(add(c, R("byte_extract:2,0,x; byte_extract:1,0,x;")), BW_E_SYNTAX);
+    assert_non_null(strstr(msgs(c), "defined twice"));
     ctx_free(c);
     /* string numbers */
     assert_true(pm(R("content:\"len=\"; byte_test:3,>,99,0,relative,string,dec;"), "len=120;",
