@@ -734,6 +734,39 @@ static bool fb_test(const struct rflow *rf, uint32_t bit)
     return rf && (rf->bits[bit / 8] >> (bit % 8) & 1);
 }
 
+static bool size_cmp(uint64_t v, uint8_t op, uint32_t n)
+{
+    switch (op) {
+    case 0: return v < n;
+    case 1: return v > n;
+    case 2: return v == n;
+    case 3: return v != n;
+    case 4: return v <= n;
+    default: return v >= n;
+    }
+}
+
+/* stream_size: server = bytes the server sent, client = bytes the client sent, as
+ * reassembled up to and including the bytes at hand (a TCP flow's halves; any other flow
+ * never matches). A stream chunk is counted by reassembly only after it is delivered. */
+static bool stream_size_ok(const struct rule *r, const struct flow *f, bool chunk,
+                           enum flow_dir dir, size_t len)
+{
+    if (!f || f->key.proto != IPPROTO_NUM_TCP)
+        return false;
+    uint64_t sz[2] = { f->half[DIR_TOSERVER].delivered, f->half[DIR_TOCLIENT].delivered };
+    if (chunk)
+        sz[dir] += len;
+    bool s = size_cmp(sz[DIR_TOCLIENT], r->ssize.op, r->ssize.n);
+    bool c = size_cmp(sz[DIR_TOSERVER], r->ssize.op, r->ssize.n);
+    switch (r->ssize.who) {
+    case 1: return s;
+    case 2: return c;
+    case 3: return s && c;
+    default: return s || c;
+    }
+}
+
 struct rfl;
 static struct rflow *rfl_get(struct rfl *l, bool create);
 
@@ -748,6 +781,8 @@ static bool header_match(const struct rules *rs, const struct rule *r, const str
         return false;
     if (h->ports && !r->bidir &&
         (!portset_has(&r->dp, h->dport) || !portset_has(&r->sp, h->sport)))
+        return false;
+    if (r->ssize.who && !stream_size_ok(r, h->f, h->tcp_flags < 0, h->dir, h->dsize))
         return false;
     for (uint32_t i = 0; i < r->nalp; i++) {
         /* undecided flows match neither a protocol nor its negation (Suricata's reading) */

@@ -1432,6 +1432,33 @@ static int kw_app_layer_protocol(struct pctx *pc, char *v, const char *at)
     return BW_OK;
 }
 
+/* stream_size:server|client|both|either,<op>,N (Snort 2.9): bytes of the TCP stream
+ * reassembled so far in that direction (docs/rules.md) */
+static int kw_stream_size(struct pctx *pc, char *v, const char *at)
+{
+    char *f[4];
+    if (split(v, f, 4) != 3)
+        return perr(pc, at, "stream_size wants server|client|both|either, operator, number");
+    static const char *const who[] = { "", "server", "client", "both", "either" };
+    static const char *const ops[] = { "<", ">", "=", "!=", "<=", ">=" };
+    struct rule *r = pc->r;
+    r->ssize.who = 0;
+    for (uint8_t k = 1; k < 5; k++)
+        if (strcmp(f[0], who[k]) == 0)
+            r->ssize.who = k;
+    if (!r->ssize.who)
+        return perr(pc, at, "stream_size: server, client, both or either, not '%s'", f[0]);
+    r->ssize.op = 255;
+    for (uint8_t k = 0; k < 6; k++)
+        if (strcmp(f[1], ops[k]) == 0)
+            r->ssize.op = k;
+    if (r->ssize.op == 255)
+        return perr(pc, at, "stream_size: unknown operator '%s'", f[1]);
+    if (!parse_u32(f[2], &r->ssize.n))
+        return perr(pc, at, "stream_size: bad number '%s'", f[2]);
+    return BW_OK;
+}
+
 static int kw_ignore(struct pctx *pc, char *v, const char *at)
 {
     (void)pc;
@@ -1475,6 +1502,7 @@ static const struct { const char *name; kw_fn fn; bool needs_value; } keywords[]
     { "detection_filter", kw_detection_filter, true },
     { "flags", kw_flags, true },
     { "app-layer-protocol", kw_app_layer_protocol, true },
+    { "stream_size", kw_stream_size, true },
 };
 
 static int do_option(struct pctx *pc, char *name, char *val, const char *at)
@@ -1776,6 +1804,10 @@ static int parse_rule(struct pctx *pc, const char *text)
             st = perr(pc, text, "itype/icode on a %s rule", tok[1]);
             goto out;
         }
+    }
+    if (r->ssize.who && r->proto != RP_TCP && r->proto != RP_IP && !r->app_proto) {
+        st = perr(pc, text, "stream_size on a %s rule", tok[1]);
+        goto out;
     }
     if (r->flags_mode && r->proto != RP_TCP && r->proto != RP_IP) {
         st = perr(pc, text, "flags on a %s rule", tok[1]);

@@ -132,6 +132,7 @@ struct rule {
     uint32_t nfb;
     struct thresh th, df;
     struct { uint8_t proto; bool neg; } alp[4];   /* app-layer-protocol conditions */
+    struct { uint8_t who, op; uint32_t n; } ssize;  /* stream_size; who 0: none */
     uint32_t nalp;
     struct rule_supp *supp;
     uint32_t nsupp;

@@ -259,6 +259,12 @@ static void test_malformed(void **state)
                  "unknown classtype", 31);
     expect_error("alert tcp any any -> any any (threshold:type limit, count 1; sid:1;)",
                  "threshold wants", 31);
+    expect_error("alert tcp any any -> any any (stream_size:sideways,<,5; sid:1;)",
+                 "stream_size: server, client, both or either", 31);
+    expect_error("alert udp any any -> any any (stream_size:client,<,5; sid:1;)",
+                 "stream_size on a udp rule", 1);
+    expect_error("alert tcp any any -> any any (app-layer-protocol:gopher; sid:1;)",
+                 "unknown protocol 'gopher'", 31);
 }
 
 static void test_unknown_keyword_skips(void **state)
