@@ -38,6 +38,9 @@ struct rflow {
     uint64_t off[2];             /* bytes of each direction seen so far */
     struct pend pend[2][PEND_MAX];
     uint8_t *tail[2];            /* RULES_STREAM_TAIL bytes each, or NULL */
+    uint64_t body_left[2];       /* HTTP flows: body bytes still to come (UINT64_MAX: until
+                                    the next message), when body_on */
+    bool body_on[2];
     uint8_t bits[];              /* flowbits */
 };
 
@@ -85,6 +88,10 @@ struct mctx {
     unsigned steps;
     bool limit_hit;
     uint64_t var[RULES_MAX_VARS];   /* byte_extract values on the current path */
+    bool body_on;                /* in: an HTTP body continues into this chunk */
+    uint64_t body_left;          /* in: its bytes still to come (UINT64_MAX: unknown) */
+    bool http_msg, hdr_ended;    /* out: the chunk starts a message, its headers end in it */
+    size_t body_off;             /* out: where its body starts in the chunk */
     uint8_t uri[HTTP_SCRATCH], names[HTTP_SCRATCH], host[256], dnsq[256];
 };
 
@@ -133,25 +140,25 @@ static int hexval(uint8_t c)
     return -1;
 }
 
-static void http_parse(struct mctx *m)
+/* A request or response that starts the chunk: its line, headers and the body bytes in
+ * the chunk. False when the chunk does not start one. */
+static bool http_message(struct mctx *m, struct bytes pk)
 {
-    m->http_done = true;
-    struct bytes pk = { m->b[BUF_PAYLOAD].p + m->base, m->b[BUF_PAYLOAD].len - m->base };
     size_t next;
     struct bytes first = line_at(pk, 0, &next);
     if (!first.p || first.len < 8)
-        return;
+        return false;
     bool resp = first.len >= 12 && memcmp(first.p, "HTTP/", 5) == 0;
     if (resp && m->dir != DIR_TOCLIENT)
-        return;
+        return false;
     if (!resp) {
         if (m->dir != DIR_TOSERVER)
-            return;
+            return false;
         size_t i = 0;
         while (i < first.len && i < 20 && isupper(first.p[i]))
             i++;
         if (i == 0 || i >= first.len || first.p[i] != ' ')
-            return;
+            return false;
         const uint8_t *sp2 = NULL;
         for (size_t k = first.len; k > i + 1; k--)
             if (first.p[k - 1] == ' ') {
@@ -159,7 +166,7 @@ static void http_parse(struct mctx *m)
                 break;
             }
         if (!sp2 || (size_t)(first.p + first.len - sp2) < 6 || memcmp(sp2 + 1, "HTTP/", 5))
-            return;
+            return false;
         set_buf(m, BUF_HTTP_METHOD, first.p, i);
         const uint8_t *u = first.p + i + 1;
         size_t ulen = (size_t)(sp2 - u);
@@ -246,6 +253,22 @@ static void http_parse(struct mctx *m)
     }
     if (ended && off <= pk.len)
         set_buf(m, resp ? BUF_FILE_DATA : BUF_HTTP_CLIENT_BODY, pk.p + off, pk.len - off);
+    m->http_msg = true;
+    m->hdr_ended = ended;
+    m->body_off = off;
+    return true;
+}
+
+/* The HTTP buffers of a chunk: a message that starts it, or else the next bytes of a body
+ * that an earlier chunk's headers announced (struct rflow's body state, passed in m). */
+static void http_parse(struct mctx *m)
+{
+    m->http_done = true;
+    struct bytes pk = { m->b[BUF_PAYLOAD].p + m->base, m->b[BUF_PAYLOAD].len - m->base };
+    if (http_message(m, pk) || !m->body_on)
+        return;
+    size_t n = pk.len < m->body_left ? pk.len : (size_t)m->body_left;
+    set_buf(m, m->dir == DIR_TOCLIENT ? BUF_FILE_DATA : BUF_HTTP_CLIENT_BODY, pk.p, n);
 }
 
 /* The first question's name of a DNS query (RFC 1035 4.1), dotted, without the last dot. */
@@ -1112,6 +1135,38 @@ void rules_packet(struct rules *rs, struct flow *f, enum flow_dir dir, const str
     run_group(rs, &rt->g[g], &h, m, p->ts_us, &rfl, NULL, NULL, 0);
 }
 
+/* After an HTTP chunk: where the body of the message stands for the next one. A body
+ * with Content-Length is counted down; a response without one (chunked, or up to the
+ * close) lasts until the next message starts; a request without one has no body. Headers
+ * that do not end in their chunk leave no body state (docs/rules.md). */
+static void http_body_state(struct mctx *m, struct rflow *rf, enum flow_dir dir, size_t len)
+{
+    if (!m->http_done)
+        http_parse(m);
+    if (!m->http_msg) {
+        if (rf->body_on[dir] && rf->body_left[dir] != UINT64_MAX) {
+            rf->body_left[dir] -= len < rf->body_left[dir] ? len : rf->body_left[dir];
+            rf->body_on[dir] = rf->body_left[dir] > 0;
+        }
+        return;
+    }
+    rf->body_on[dir] = false;
+    if (!m->hdr_ended)
+        return;
+    size_t in_chunk = len - m->body_off;
+    struct bytes cl;
+    if (get_buf(m, BUF_HTTP_CONTENT_LEN, &cl)) {
+        uint64_t n = 0;
+        for (size_t i = 0; i < cl.len && cl.p[i] >= '0' && cl.p[i] <= '9' && n < (1ull << 50); i++)
+            n = n * 10 + (uint64_t)(cl.p[i] - '0');
+        rf->body_left[dir] = n > in_chunk ? n - in_chunk : 0;
+        rf->body_on[dir] = rf->body_left[dir] > 0;
+    } else if (dir == DIR_TOCLIENT) {
+        rf->body_left[dir] = UINT64_MAX;
+        rf->body_on[dir] = true;
+    }
+}
+
 /* The fast-pattern hits that will still be in the next tail (pf_tail.keep). */
 struct keep_ctx {
     struct pend list[PEND_MAX];
@@ -1207,10 +1262,16 @@ void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t 
                 if (rf->pend[dir][i].start >= kc.wstart + pt.next_tail)
                     keep_hit(&kc, rf->pend[dir][i].pos, rf->pend[dir][i].start - kc.wstart);
             }
+    if (rf) {
+        m->body_on = rf->body_on[dir];
+        m->body_left = rf->body_left[dir];
+    }
     struct rfl rfl = { .rt = rt, .f = f, .rf = rf, .known = true };
     run_group(rs, g, &h, m, ts_us, &rfl, &pt, cur, ncur);
     if (!rf)
         return;
+    if (f->app_proto == PROTO_HTTP)
+        http_body_state(m, rf, dir, len);
     memcpy(rf->pend[dir], kc.list, kc.n * sizeof kc.list[0]);
     rf->npend[dir] = (uint8_t)kc.n;
     rf->rescan[dir] = kc.overflow;
