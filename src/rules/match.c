@@ -21,6 +21,8 @@
 #include "util/rd.h"
 
 enum { FLOW_BUCKETS = 1 << 14, THRESH_SLOTS = 1 << 16, HTTP_SCRATCH = 8192,
+       HTTP_BODY_LIMIT = 100 * 1024,   /* body bytes inspected per message (Suricata's
+                                          request/response-body-limit default) */
        SMALL_GROUP = 64 };       /* stream groups this small are checked per chunk first */
 
 /* A flow's rule state: flowbits, and the stream tail of each direction. */
@@ -40,6 +42,7 @@ struct rflow {
     uint8_t *tail[2];            /* RULES_STREAM_TAIL bytes each, or NULL */
     uint64_t body_left[2];       /* HTTP flows: body bytes still to come (UINT64_MAX: until
                                     the next message), when body_on */
+    uint64_t body_seen[2];       /* and how many of them were inspected */
     bool body_on[2];
     uint8_t bits[];              /* flowbits */
 };
@@ -90,6 +93,7 @@ struct mctx {
     uint64_t var[RULES_MAX_VARS];   /* byte_extract values on the current path */
     bool body_on;                /* in: an HTTP body continues into this chunk */
     uint64_t body_left;          /* in: its bytes still to come (UINT64_MAX: unknown) */
+    uint64_t body_seen;          /* in: its bytes inspected so far */
     bool http_msg, hdr_ended;    /* out: the chunk starts a message, its headers end in it */
     size_t body_off;             /* out: where its body starts in the chunk */
     uint8_t uri[HTTP_SCRATCH], names[HTTP_SCRATCH], host[256], dnsq[256];
@@ -268,6 +272,10 @@ static void http_parse(struct mctx *m)
     if (http_message(m, pk) || !m->body_on)
         return;
     size_t n = pk.len < m->body_left ? pk.len : (size_t)m->body_left;
+    if (m->body_seen >= HTTP_BODY_LIMIT)
+        return;
+    if (n > HTTP_BODY_LIMIT - m->body_seen)
+        n = (size_t)(HTTP_BODY_LIMIT - m->body_seen);
     set_buf(m, m->dir == DIR_TOCLIENT ? BUF_FILE_DATA : BUF_HTTP_CLIENT_BODY, pk.p, n);
 }
 
@@ -1144,6 +1152,8 @@ static void http_body_state(struct mctx *m, struct rflow *rf, enum flow_dir dir,
     if (!m->http_done)
         http_parse(m);
     if (!m->http_msg) {
+        if (rf->body_on[dir])
+            rf->body_seen[dir] += len;
         if (rf->body_on[dir] && rf->body_left[dir] != UINT64_MAX) {
             rf->body_left[dir] -= len < rf->body_left[dir] ? len : rf->body_left[dir];
             rf->body_on[dir] = rf->body_left[dir] > 0;
@@ -1154,6 +1164,7 @@ static void http_body_state(struct mctx *m, struct rflow *rf, enum flow_dir dir,
     if (!m->hdr_ended)
         return;
     size_t in_chunk = len - m->body_off;
+    rf->body_seen[dir] = in_chunk;
     struct bytes cl;
     if (get_buf(m, BUF_HTTP_CONTENT_LEN, &cl)) {
         uint64_t n = 0;
@@ -1265,6 +1276,7 @@ void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t 
     if (rf) {
         m->body_on = rf->body_on[dir];
         m->body_left = rf->body_left[dir];
+        m->body_seen = rf->body_seen[dir];
     }
     struct rfl rfl = { .rt = rt, .f = f, .rf = rf, .known = true };
     run_group(rs, g, &h, m, ts_us, &rfl, &pt, cur, ncur);
