@@ -66,11 +66,11 @@ static enum bw_status engine_rules_init(struct engine *e, const struct engine_co
     return rules_prepare(c->rules, c->rules_memcap, on_rule_alert, e, d);
 }
 
-/* Every decoded packet with its flow; TCP payload is matched again on the stream. */
+/* Every decoded packet with its flow (TCP payload rules see the stream instead). */
 static void engine_rules_packet(struct engine *e, struct flow *f, enum flow_dir dir,
                                 const struct pkt *p)
 {
-    if (e->cfg.rules && f)
+    if (e->cfg.rules)
         rules_packet(e->cfg.rules, f, dir, p);
 }
 
@@ -180,7 +180,8 @@ static void process(struct engine *e, struct pkt *p, const struct flow_lookup *l
     struct flow *f = flow_table_packet_keyed(&e->ft, p, lk, &dir);
     if (f && p->proto == IPPROTO_NUM_UDP && p->payload_len)
         proto_flow_data(&e->pe, f, dir, p->payload, p->payload_len);   /* TCP: via reassembly */
-    engine_rules_packet(e, f, dir, p);
+    if (f)                                   /* dir is set only when there is a flow */
+        engine_rules_packet(e, f, dir, p);
 }
 
 /* The decode stage. Fragment state belongs to the decoder, so its expiry runs here. */
