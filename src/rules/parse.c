@@ -33,6 +33,8 @@ const char *const rule_buf_name[BUF_MAX] = {
     "http_accept_lang", "http_referer", "dns_query", "tls_sni",
 };
 
+enum { FP_WEAK = 4 };           /* marked fast patterns shorter than this may give way */
+
 /* What one rule's parse needs: where we are for messages, and the option state. */
 struct pctx {
     struct rules *rs;
@@ -1813,17 +1815,25 @@ static int parse_rule(struct pctx *pc, const char *text)
         st = perr(pc, text, "flags on a %s rule", tok[1]);
         goto out;
     }
-    /* the fast pattern: the one marked, else the longest positive content */
+    /* The fast pattern: the one marked, else the longest positive content. Every positive
+     * content must match, so any of them is a correct prefilter: a marked one shorter than
+     * FP_WEAK bytes ("==", "a=", which ET marks) gives way to a longer one. */
+    int32_t marked = -1, longest = -1;
     for (uint32_t i = 0; i < r->nops; i++) {
         const struct rop *o = &r->ops[i];
-        if (o->type != OP_CONTENT)
+        if (o->type != OP_CONTENT || o->negate)
             continue;
-        if (o->fast_pattern && !o->negate) {
-            r->fp = (int32_t)i;
-            break;
-        }
-        if (!o->negate && (r->fp < 0 || o->len > r->ops[r->fp].len))
-            r->fp = (int32_t)i;
+        if (o->fast_pattern && marked < 0)
+            marked = (int32_t)i;
+        if (longest < 0 || o->len > r->ops[longest].len)
+            longest = (int32_t)i;
+    }
+    r->fp = longest;
+    if (marked >= 0) {
+        const struct rop *m = &r->ops[marked];
+        uint32_t mlen = m->fp_len ? m->fp_len : m->len;
+        if (mlen >= FP_WEAK || r->ops[longest].len <= mlen)
+            r->fp = marked;
     }
     r->has_payload_ops = r->nops > 0;
     r->stream_mode = sets_stream_mode(r);
