@@ -23,6 +23,7 @@
 enum { FLOW_BUCKETS = 1 << 14, THRESH_SLOTS = 1 << 16, HTTP_SCRATCH = 8192,
        HTTP_BODY_LIMIT = 100 * 1024,   /* body bytes inspected per message (Suricata's
                                           request/response-body-limit default) */
+       HTTP_HDR_MAX = 8192,     /* a message head kept across chunks until its blank line */
        SMALL_GROUP = 64 };       /* stream groups this small are checked per chunk first */
 
 /* A flow's rule state: flowbits, and the stream tail of each direction. */
@@ -43,6 +44,8 @@ struct rflow {
     uint64_t body_left[2];       /* HTTP flows: body bytes still to come (UINT64_MAX: until
                                     the next message), when body_on */
     uint64_t body_seen[2];       /* and how many of them were inspected */
+    uint8_t *hdr[2];             /* a message head without its blank line yet, or NULL */
+    uint32_t hdrlen[2];
     bool body_on[2];
     uint8_t bits[];              /* flowbits */
 };
@@ -96,7 +99,11 @@ struct mctx {
     uint64_t body_seen;          /* in: its bytes inspected so far */
     bool http_msg, hdr_ended;    /* out: the chunk starts a message, its headers end in it */
     size_t body_off;             /* out: where its body starts in the chunk */
+    const uint8_t *pend_hdr;     /* in: the head of a message begun in earlier chunks */
+    size_t pend_len;
+    bool deferred;               /* out: this chunk's head is incomplete; no buffers yet */
     uint8_t uri[HTTP_SCRATCH], names[HTTP_SCRATCH], host[256], dnsq[256];
+    uint8_t head[2 * HTTP_HDR_MAX];   /* pend_hdr + this chunk, to parse them as one */
 };
 
 /* ---- buffers: HTTP from the chunk's own bytes, DNS from the datagram ---- */
@@ -265,11 +272,40 @@ static bool http_message(struct mctx *m, struct bytes pk)
 
 /* The HTTP buffers of a chunk: a message that starts it, or else the next bytes of a body
  * that an earlier chunk's headers announced (struct rflow's body state, passed in m). */
+static void http_forget(struct mctx *m)
+{
+    for (int k = BUF_HTTP_URI; k <= BUF_HTTP_REFERER; k++)
+        m->have[k] = false;
+}
+
 static void http_parse(struct mctx *m)
 {
     m->http_done = true;
     struct bytes pk = { m->b[BUF_PAYLOAD].p + m->base, m->b[BUF_PAYLOAD].len - m->base };
-    if (http_message(m, pk) || !m->body_on)
+    if (m->pend_len) {
+        /* a head begun earlier: parsed whole once its blank line is here */
+        size_t take = pk.len < sizeof m->head - m->pend_len ? pk.len
+                                                             : sizeof m->head - m->pend_len;
+        memcpy(m->head, m->pend_hdr, m->pend_len);
+        memcpy(m->head + m->pend_len, pk.p, take);
+        struct bytes all = { m->head, m->pend_len + take };
+        if (http_message(m, all) && m->hdr_ended && m->body_off >= m->pend_len) {
+            m->body_off -= m->pend_len;
+            return;
+        }
+        http_forget(m);
+        m->http_msg = false;
+        m->deferred = true;
+        return;
+    }
+    if (http_message(m, pk)) {
+        if (!m->hdr_ended) {             /* wait for the rest of the head */
+            http_forget(m);
+            m->deferred = true;
+        }
+        return;
+    }
+    if (!m->body_on)
         return;
     size_t n = pk.len < m->body_left ? pk.len : (size_t)m->body_left;
     if (m->body_seen >= HTTP_BODY_LIMIT)
@@ -961,11 +997,16 @@ void rules_flow_end(struct rules *rs, const struct flow *f)
     *pp = rf->next;
     rt->nflows--;
     rt->st.memuse -= sizeof(struct rflow) + rt->fbbytes;
-    for (int d = 0; d < 2; d++)
+    for (int d = 0; d < 2; d++) {
         if (rf->tail[d]) {
             free(rf->tail[d]);
             rt->st.memuse -= RULES_STREAM_TAIL;
         }
+        if (rf->hdr[d]) {
+            free(rf->hdr[d]);
+            rt->st.memuse -= HTTP_HDR_MAX;
+        }
+    }
     free(rf);
 }
 
@@ -1147,10 +1188,35 @@ void rules_packet(struct rules *rs, struct flow *f, enum flow_dir dir, const str
  * with Content-Length is counted down; a response without one (chunked, or up to the
  * close) lasts until the next message starts; a request without one has no body. Headers
  * that do not end in their chunk leave no body state (docs/rules.md). */
-static void http_body_state(struct mctx *m, struct rflow *rf, enum flow_dir dir, size_t len)
+static void http_body_state(struct rules_rt *rt, struct mctx *m, struct rflow *rf,
+                            enum flow_dir dir, const uint8_t *chunk, size_t len)
 {
     if (!m->http_done)
         http_parse(m);
+    if (m->deferred) {
+        /* keep the head so far; past HTTP_HDR_MAX it is given up */
+        size_t have = rf->hdrlen[dir];
+        if (!rf->hdr[dir]) {
+            if (rt->st.memuse + HTTP_HDR_MAX > rt->memcap) {
+                rt->st.flow_memcap_drop++;
+                return;
+            }
+            rf->hdr[dir] = malloc(HTTP_HDR_MAX);
+            if (!rf->hdr[dir])
+                return;
+            rt->st.memuse += HTTP_HDR_MAX;
+            have = 0;
+        }
+        if (have + len > HTTP_HDR_MAX) {
+            rf->hdrlen[dir] = 0;
+            return;
+        }
+        memcpy(rf->hdr[dir] + have, chunk, len);
+        rf->hdrlen[dir] = (uint32_t)(have + len);
+        rf->body_on[dir] = false;
+        return;
+    }
+    rf->hdrlen[dir] = 0;
     if (!m->http_msg) {
         if (rf->body_on[dir])
             rf->body_seen[dir] += len;
@@ -1277,13 +1343,15 @@ void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t 
         m->body_on = rf->body_on[dir];
         m->body_left = rf->body_left[dir];
         m->body_seen = rf->body_seen[dir];
+        m->pend_hdr = rf->hdr[dir];
+        m->pend_len = rf->hdr[dir] ? rf->hdrlen[dir] : 0;
     }
     struct rfl rfl = { .rt = rt, .f = f, .rf = rf, .known = true };
     run_group(rs, g, &h, m, ts_us, &rfl, &pt, cur, ncur);
     if (!rf)
         return;
     if (f->app_proto == PROTO_HTTP)
-        http_body_state(m, rf, dir, len);
+        http_body_state(rt, m, rf, dir, data, len);
     memcpy(rf->pend[dir], kc.list, kc.n * sizeof kc.list[0]);
     rf->npend[dir] = (uint8_t)kc.n;
     rf->rescan[dir] = kc.overflow;
@@ -1420,6 +1488,8 @@ void rules_rt_free(struct rules *rs)
             rt->bucket[b] = rf->next;
             free(rf->tail[0]);
             free(rf->tail[1]);
+            free(rf->hdr[0]);
+            free(rf->hdr[1]);
             free(rf);
         }
     free(rt->bucket);
