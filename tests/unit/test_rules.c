@@ -585,6 +585,58 @@ static void test_event_filter_suppress(void **state)
     ctx_free(c);
 }
 
+/* UDP datagram with explicit bytes (NULs allowed) */
+static unsigned udp_bytes(struct ctx *c, const char *src, const char *dst, uint16_t dp,
+                          const uint8_t *p, size_t n)
+{
+    struct pkt k = { .proto = IPPROTO_NUM_UDP, .family = 4, .sport = 40000, .dport = dp,
+                     .payload = p, .payload_len = (uint32_t)n };
+    assert_int_equal(inet_pton(AF_INET, src, k.src), 1);
+    assert_int_equal(inet_pton(AF_INET, dst, k.dst), 1);
+    unsigned before = c->alerts;
+    rules_packet(&c->rs, NULL, DIR_TOSERVER, &k);
+    return c->alerts - before;
+}
+
+/* The prefilter changes speed, never results: each of its indexes */
+static void test_prefilter_paths(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "alert udp any any -> any any (content:\"|00 00|ab\"; sid:1;)",        /* leading NULs */
+        "alert udp any any -> any 53 (content:\"a\"; sid:2;)",                 /* weak: by port */
+        "alert udp any any -> [1.2.3.4,5.6.7.8] any (sid:3;)",               /* by host */
+        "alert udp 9.9.9.9 any <> [1.2.3.4] any (content:\"q\"; sid:4;)",     /* weak: by host */
+        "alert udp any any -> any 7000:7002 (sid:5;)",                       /* no content: port */
+        "alert udp any any -> any any (content:\"|00|\"; sid:6;)",             /* all NUL: always */
+        NULL,
+    };
+    struct ctx *c = prepared(lines);
+    static const uint8_t nulab[] = { 0, 0, 'a', 'b' };
+    assert_int_equal(udp_bytes(c, "10.0.0.1", "10.0.0.2", 1, nulab, 4), 2);   /* 1 and 6 */
+    assert_int_equal(udp_bytes(c, "10.0.0.1", "10.0.0.2", 53, (const uint8_t *)"xa", 2), 1);
+    assert_int_equal(udp_bytes(c, "10.0.0.1", "10.0.0.2", 54, (const uint8_t *)"xa", 2), 0);
+    assert_int_equal(udp_bytes(c, "10.0.0.1", "5.6.7.8", 1, (const uint8_t *)"x", 1), 1);
+    assert_int_equal(udp_bytes(c, "10.0.0.1", "5.6.7.9", 1, (const uint8_t *)"x", 1), 0);
+    assert_int_equal(udp_bytes(c, "1.2.3.4", "9.9.9.9", 1, (const uint8_t *)"q", 1), 1);  /* <> */
+    assert_int_equal(udp_bytes(c, "10.0.0.1", "10.0.0.2", 7001, (const uint8_t *)"x", 1), 1);
+    assert_int_equal(udp_bytes(c, "10.0.0.1", "10.0.0.2", 7003, (const uint8_t *)"x", 1), 0);
+    ctx_free(c);
+    /* more rules than one bitmap word, all with the same pattern: all of them, in order */
+    c = ctx_new();
+    char line[128];
+    for (int i = 1; i <= 150; i++) {
+        snprintf(line, sizeof line, "alert udp any any -> any any (content:\"zz\"; sid:%d;)", i);
+        assert_int_equal(add(c, line), BW_OK);
+    }
+    struct bw_diag d = { .msg = "" };
+    assert_int_equal(rules_prepare(&c->rs, 1 << 20, on_alert, c, &d), BW_OK);
+    assert_int_equal(udp_bytes(c, "10.0.0.1", "10.0.0.2", 1, (const uint8_t *)"azzb", 4), 150);
+    assert_int_equal(c->last_sid, 150);
+    assert_int_equal(udp_bytes(c, "10.0.0.1", "10.0.0.2", 1, (const uint8_t *)"azb", 3), 0);
+    ctx_free(c);
+}
+
 static void test_http_buffers(void **state)
 {
     (void)state;
@@ -643,6 +695,7 @@ int main(void)
         cmocka_unit_test(test_packet_flow_and_flowbits),
         cmocka_unit_test(test_threshold_limit),
         cmocka_unit_test(test_event_filter_suppress),
+        cmocka_unit_test(test_prefilter_paths),
         cmocka_unit_test(test_http_buffers),
         cmocka_unit_test(test_dns_query),
     };
