@@ -10,9 +10,9 @@
 #   deps           install missing Debian packages (scripts/deps.sh)
 
 CC      ?= cc
-PKGS     = libpcap libcrypto yaml-0.1 libnetfilter_queue zlib
+PKGS     = libpcap libcrypto yaml-0.1 libnetfilter_queue zlib libpcre2-8 libhs
 PC_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PC_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap)
+PC_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcrypto -lpcre2-8 -lhs)
 WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-missing-field-initializers
 CSTD     = -std=c11 -D_GNU_SOURCE

@@ -2,7 +2,7 @@
 # Installs the Debian packages botwatch needs to build and test, only those that are missing.
 # Usage: scripts/deps.sh [--record]   (--record adds the programs the fixture recorder runs)
 set -eu
-pkgs="build-essential pkg-config libpcap-dev libssl-dev libyaml-dev libnetfilter-queue-dev libcmocka-dev zlib1g-dev tzdata tshark python3 clang time iproute2 tcpdump curl iptables"
+pkgs="build-essential pkg-config libpcap-dev libssl-dev libyaml-dev libnetfilter-queue-dev libcmocka-dev zlib1g-dev libpcre2-dev libvectorscan-dev tzdata tshark python3 clang time iproute2 tcpdump curl iptables"
 if [ "${1:-}" = "--record" ]; then
     pkgs="$pkgs tcpdump iproute2 iputils-ping ethtool curl swaks python3-aiosmtpd nginx-light ngircd ii irssi tmux python3-irc microsocks tinyproxy openssl opentracker aria2 transmission-cli transmission-daemon openssh-server openssh-client python3-pyftpdlib dnsmasq-base bind9-dnsutils dovecot-imapd dovecot-pop3d samba smbclient nmap"
 fi

@@ -19,6 +19,7 @@ void engine_config_default(struct engine_config *c)
     c->frag.memcap = 64ull << 20;
     c->frag.timeout_us = 30ull * 1000000;
     c->app_memcap = 256ull << 20;
+    c->rules_memcap = 256ull << 20;
     detect_config_default(&c->detect);
 }
 
@@ -75,6 +76,52 @@ static void dump(struct engine *e, const struct flow *f, enum flow_dir dir, cons
         fclose(fp);
 }
 
+/* ---- the rule engine (issue #4): its three hooks and its alert sink ---- */
+
+static void on_rule_alert(void *ctx, const struct rule_alert *a)
+{
+    struct engine *e = ctx;
+    if (e->have_eve && a->f)                 /* every engine alert has its flow */
+        eve_alert(&e->eve, a);
+    if (e->have_fast)
+        fast_alert(&e->fast, a);
+}
+
+static enum bw_status engine_rules_init(struct engine *e, const struct engine_config *c,
+                                        struct bw_diag *d)
+{
+    if (c->fast_path) {
+        enum bw_status st = fast_open(&e->fast, c->fast_path, d);
+        if (st != BW_OK)
+            return st;
+        e->have_fast = true;
+    }
+    if (!c->rules)
+        return BW_OK;
+    return rules_prepare(c->rules, c->rules_memcap, on_rule_alert, e, d);
+}
+
+/* Every decoded packet with its flow (TCP payload rules see the stream instead). */
+static void engine_rules_packet(struct engine *e, struct flow *f, enum flow_dir dir,
+                                const struct pkt *p)
+{
+    if (e->cfg.rules)
+        rules_packet(e->cfg.rules, f, dir, p);
+}
+
+static void engine_rules_stream(struct engine *e, struct flow *f, enum flow_dir dir,
+                                const uint8_t *data, size_t len)
+{
+    if (e->cfg.rules)
+        rules_stream(e->cfg.rules, f, dir, e->sink.now_us, data, len);
+}
+
+static void engine_rules_flow_end(struct engine *e, const struct flow *f)
+{
+    if (e->cfg.rules)
+        rules_flow_end(e->cfg.rules, f);
+}
+
 static void on_deliver(void *ctx, struct flow *f, enum flow_dir dir, const uint8_t *data,
                        size_t len)
 {
@@ -82,6 +129,7 @@ static void on_deliver(void *ctx, struct flow *f, enum flow_dir dir, const uint8
     if (data && e->cfg.dump_dir)
         dump(e, f, dir, data, len);
     proto_flow_data(&e->pe, f, dir, data, len);
+    engine_rules_stream(e, f, dir, data, len);
 }
 
 /* Application events: to EVE now; to the detectors when they exist (issue #7). */
@@ -118,6 +166,7 @@ static void on_flow_end(void *ctx, struct flow *f)
     proto_flow_end(&e->pe, f);
     if (e->have_eve)
         eve_flow(&e->eve, f);
+    engine_rules_flow_end(e, f);
     if (e->det) {
         struct conn_event c;
         conn_from_flow(f, &c);
@@ -171,7 +220,7 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
         snprintf(d->msg, sizeof d->msg, "cannot allocate the detectors");
         return BW_E_NOMEM;
     }
-    return BW_OK;
+    return engine_rules_init(e, c, d);
 }
 
 /* The flow stage: expiry by packet time, then the flow table and reassembly. */
@@ -191,6 +240,8 @@ static void process(struct engine *e, struct pkt *p, const struct flow_lookup *l
     e->last_flow = f;
     if (f && p->proto == IPPROTO_NUM_UDP && p->payload_len)
         proto_flow_data(&e->pe, f, dir, p->payload, p->payload_len);   /* TCP: via reassembly */
+    if (f)                                   /* dir is set only when there is a flow */
+        engine_rules_packet(e, f, dir, p);
 }
 
 /* The decode stage. Fragment state belongs to the decoder, so its expiry runs here. */
@@ -351,9 +402,14 @@ enum bw_status engine_finish(struct engine *e, struct bw_diag *d)
         report_free(e->report);
         e->report = NULL;
     }
+    enum bw_status st = BW_OK;
+    if (e->have_fast)
+        st = fast_close(&e->fast, d);
     if (e->have_eve) {
         eve_stats(&e->eve, &e->stats, &e->app_stats, e->now_us);
-        return eve_close(&e->eve, d);
+        enum bw_status st2 = eve_close(&e->eve, d);
+        if (st == BW_OK)
+            st = st2;
     }
-    return BW_OK;
+    return st;
 }

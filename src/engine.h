@@ -11,6 +11,7 @@
 #include "detect/detect.h"
 #include "flow/flow.h"
 #include "output/eve.h"
+#include "output/fast.h"
 #include "proto/proto.h"
 #include "util/stats.h"
 #include "util/status.h"
@@ -29,6 +30,9 @@ struct engine_config {
     FILE *report;                /* NULL: no readable report; else written at the end */
     uint64_t findings_interval_us;   /* live/inline: findings so far every this often; 0: at
                                         the end only */
+    struct rules *rules;         /* loaded rules (the caller's), or NULL: no rule matching */
+    const char *fast_path;       /* NULL: no fast alert lines */
+    uint64_t rules_memcap;       /* per-flow rule state (flowbits, stream tails) */
 };
 
 void engine_config_default(struct engine_config *c);
@@ -57,7 +61,8 @@ struct engine {
     struct detect *det;
     struct report *report;
     uint64_t findings, detect_dropped;   /* after engine_finish */
-    bool have_eve, dump_failed;
+    struct fast fast;            /* rule alerts, one line each */
+    bool have_eve, have_fast, dump_failed;
     uint64_t now_us, next_tick_us, frag_tick_us, next_findings_us;
     uint64_t pkt_no;
     struct flow *last_flow;      /* the flow of the packet processed last (inline verdicts) */

@@ -21,6 +21,7 @@
 #include "capture/pcap_file.h"
 #include "engine.h"
 #include "logs/logs.h"
+#include "rules/rules.h"
 
 #ifndef BW_VERSION
 #define BW_VERSION "0.1.0-dev"
@@ -34,14 +35,16 @@ static const char usage_main[] =
     "Finds bots, relays and unsanctioned software in captures and firewall logs.\n"
     "\n"
     "commands:\n"
-    "  scan      read pcap/pcapng files: flows, protocols, findings, EVE JSON output\n"
+    "  scan      read pcap/pcapng files: flows, protocols, findings, Snort-syntax rules,\n"
+    "            EVE JSON and fast alert output\n"
     "  live      the same, continuously, on a network interface\n"
     "  inline    the same on a netfilter queue, as an IPS: every packet gets a verdict\n"
     "  logs      read firewall syslog (Cisco PIX/ASA, netfilter LOG): the same detectors\n"
+    "  rules     rules check PATH...: load rule files and report what loads\n"
     "  help      show help for a command (botwatch help scan)\n"
     "  version   print the version\n"
     "\n"
-    "planned (not yet built; they exit with status 2): rules, report\n"
+    "planned (not yet built; they exit with status 2): report\n"
     "\n"
     "Run 'botwatch COMMAND --help' for a command's options; see also botwatch(1).\n";
 
@@ -56,6 +59,13 @@ static const char usage_scan[] =
     "options:\n"
     "  -f, --filter EXPR        BPF filter applied to every file (pcap-filter(7))\n"
     "  -e, --eve PATH           write EVE JSON events to PATH (- for standard output)\n"
+    "  -r, --rules PATH         load Snort-syntax rules from a file or a directory of\n"
+    "                           *.rules (repeatable); alerts go to EVE and fast output\n"
+    "      --fast PATH          write one 'fast' line per alert to PATH (- for standard\n"
+    "                           output; the default with --rules unless --eve is -)\n"
+    "      --var NAME=VALUE     set a rule variable (HOME_NET=[10.0.0.0/8]) before loading\n"
+    "      --classification FILE  classification.config to use instead of the built-in\n"
+    "      --threshold-file FILE  event_filter and suppress lines (Snort threshold.conf)\n"
     "      --dump-streams DIR   write each TCP flow's reassembled bytes to\n"
     "                           DIR/<flow_id>-toserver.bin and -toclient.bin\n"
     "      --flow-memcap SIZE   memory for flow records (default 256m); the least recently\n"
@@ -236,7 +246,127 @@ enum {
     OPT_REPORT,
     OPT_HOME_NET,
     OPT_FINDINGS,
+    OPT_FAST,
+    OPT_VAR,
+    OPT_CLASSIFICATION,
+    OPT_THRESHOLD,
 };
+
+enum { MAX_RULE_PATHS = 64 };
+
+/* The rule options shared by scan and rules check. */
+struct rule_opts {
+    const char *path[MAX_RULE_PATHS];
+    unsigned npath;
+    const char *var[MAX_RULE_PATHS];
+    unsigned nvar;
+    const char *classification;
+    const char *threshold;       /* threshold.conf: event_filter and suppress lines */
+};
+
+/* Loads every rule path; prints file:line diagnostics to stderr. Returns 0, or EXIT_USAGE
+ * with a message when a path or a variable is unusable. */
+static int load_rules(const char *cmd, const struct rule_opts *ro, struct rules *rs)
+{
+    rules_init(rs, stderr);
+    struct bw_diag d = { .msg = "" };
+    if (ro->classification) {
+        rules_clear_classification(rs);
+        if (rules_load_classification(rs, ro->classification, &d) != BW_OK) {
+            fprintf(stderr, "botwatch %s: %s\n", cmd, d.msg);
+            return EXIT_USAGE;
+        }
+    }
+    for (unsigned i = 0; i < ro->nvar; i++) {
+        const char *eq = strchr(ro->var[i], '=');
+        char name[64];
+        if (!eq || (size_t)(eq - ro->var[i]) >= sizeof name)
+            return usage_error(cmd, "bad --var (want NAME=VALUE)", ro->var[i]);
+        memcpy(name, ro->var[i], (size_t)(eq - ro->var[i]));
+        name[eq - ro->var[i]] = '\0';
+        if (rules_set_var(rs, name, eq + 1) != BW_OK)
+            return usage_error(cmd, "bad --var (want NAME=VALUE)", ro->var[i]);
+    }
+    for (unsigned i = 0; i < ro->npath; i++)
+        if (rules_load_path(rs, ro->path[i], &d) != BW_OK) {
+            fprintf(stderr, "botwatch %s: %s\n", cmd, d.msg);
+            return EXIT_USAGE;
+        }
+    if (ro->threshold && rules_load_threshold(rs, ro->threshold, &d) != BW_OK) {
+        fprintf(stderr, "botwatch %s: %s\n", cmd, d.msg);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static const char usage_rules[] =
+    "usage: botwatch rules check [options] PATH...\n"
+    "\n"
+    "Loads Snort-syntax rule files (or directories of *.rules) as 'scan --rules' would and\n"
+    "reports every problem: syntax errors as FILE:LINE:COL with a caret under the fault,\n"
+    "rules skipped for an unsupported keyword as warnings; then a summary whose last line\n"
+    "is 'rules: L loaded, S skipped, E errors'.\n"
+    "\n"
+    "options:\n"
+    "      --var NAME=VALUE     set a rule variable before loading (repeatable)\n"
+    "      --classification FILE  classification.config instead of the built-in one\n"
+    "      --threshold-file FILE  event_filter and suppress lines (Snort threshold.conf)\n"
+    "  -h, --help               this text\n"
+    "\n"
+    "Exit status: 0 every rule loaded; 1 some rules were skipped; 2 a syntax error or an\n"
+    "unreadable path. See docs/rules.md.\n";
+
+static int cmd_rules(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage_rules, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[1], "check") != 0)
+        return usage_error("rules", "unknown subcommand (only 'check')", argv[1]);
+    static const struct option longopts[] = {
+        { "var", required_argument, NULL, OPT_VAR },
+        { "classification", required_argument, NULL, OPT_CLASSIFICATION },
+        { "threshold-file", required_argument, NULL, OPT_THRESHOLD },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct rule_opts ro = { .npath = 0 };
+    int c;
+    optind = 1;
+    argc--;
+    argv++;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_VAR:
+            if (ro.nvar == MAX_RULE_PATHS)
+                return usage_error("rules", "too many --var", NULL);
+            ro.var[ro.nvar++] = optarg;
+            break;
+        case OPT_CLASSIFICATION: ro.classification = optarg; break;
+        case OPT_THRESHOLD: ro.threshold = optarg; break;
+        case 'h': fputs(usage_rules, stdout); return 0;
+        default: fputs("Try 'botwatch rules --help'.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return usage_error("rules", "no rule file given", NULL);
+    for (int i = optind; i < argc; i++) {
+        if (ro.npath == MAX_RULE_PATHS)
+            return usage_error("rules", "too many paths", NULL);
+        ro.path[ro.npath++] = argv[i];
+    }
+    struct rules rs;
+    int rc = load_rules("rules", &ro, &rs);
+    if (rc == 0) {
+        rules_print_summary(&rs, stdout);
+        rc = rs.counts.errors ? 2 : rs.counts.skipped ? 1 : 0;
+    }
+    rules_free(&rs);
+    return rc;
+}
+
+
 
 /* The options every packet command shares (scan, live): the engine's caps and timeouts,
  * outputs and the detectors' configuration. */
@@ -254,11 +384,18 @@ enum {
     { "app-memcap", required_argument, NULL, OPT_APP_MEMCAP },            \
     { "config", required_argument, NULL, OPT_CONFIG },                    \
     { "report", no_argument, NULL, OPT_REPORT },                          \
-    { "home-net", required_argument, NULL, OPT_HOME_NET }
+    { "home-net", required_argument, NULL, OPT_HOME_NET },                \
+    { "rules", required_argument, NULL, 'r' },                            \
+    { "fast", required_argument, NULL, OPT_FAST },                        \
+    { "var", required_argument, NULL, OPT_VAR },                          \
+    { "classification", required_argument, NULL, OPT_CLASSIFICATION },    \
+    { "threshold-file", required_argument, NULL, OPT_THRESHOLD }
 
 struct engine_args {
     struct engine_config cfg;
     const char *home_net, *config_path;
+    struct rule_opts ro;
+    struct rules *rs;            /* loaded by engine_args_check when --rules was given */
 };
 
 /* -1: not an engine option; 0: taken; else the exit status of a usage error. */
@@ -285,6 +422,19 @@ static int engine_opt(const char *cmd, int c, const char *arg, struct engine_arg
         return 0;
     }
     case OPT_REPORT: cfg->report = stdout; return 0;
+    case 'r':
+        if (ea->ro.npath == MAX_RULE_PATHS)
+            return usage_error(cmd, "too many --rules", NULL);
+        ea->ro.path[ea->ro.npath++] = arg;
+        return 0;
+    case OPT_FAST: cfg->fast_path = arg; return 0;
+    case OPT_VAR:
+        if (ea->ro.nvar == MAX_RULE_PATHS)
+            return usage_error(cmd, "too many --var", NULL);
+        ea->ro.var[ea->ro.nvar++] = arg;
+        return 0;
+    case OPT_CLASSIFICATION: ea->ro.classification = arg; return 0;
+    case OPT_THRESHOLD: ea->ro.threshold = arg; return 0;
     case OPT_HOME_NET: ea->home_net = arg; return 0;
     case OPT_FRAG_TIMEOUT:
         if (!parse_seconds(arg, &cfg->frag.timeout_us))
@@ -317,11 +467,48 @@ static int engine_args_check(const char *cmd, struct engine_args *ea)
                            ea->home_net);
     if (ea->cfg.flow.memcap < sizeof(struct flow))
         return usage_error(cmd, "--flow-memcap is smaller than one flow", NULL);
+    struct engine_config *cfg = &ea->cfg;
+    if (cfg->fast_path && cfg->eve_path && strcmp(cfg->fast_path, "-") == 0 &&
+        strcmp(cfg->eve_path, "-") == 0)
+        return usage_error(cmd, "--eve - and --fast - cannot share standard output", NULL);
+    if (!ea->ro.npath) {
+        if (ea->ro.nvar || ea->ro.classification || ea->ro.threshold)
+            return usage_error(cmd, "--var, --classification and --threshold-file need --rules",
+                               NULL);
+        return 0;
+    }
+    ea->rs = malloc(sizeof *ea->rs);
+    if (!ea->rs) {
+        fprintf(stderr, "botwatch %s: out of memory\n", cmd);
+        return EXIT_OUTPUT;
+    }
+    int lrc = load_rules(cmd, &ea->ro, ea->rs);
+    if (lrc) {
+        rules_free(ea->rs);
+        free(ea->rs);
+        ea->rs = NULL;
+        return lrc;
+    }
+    if (ea->rs->counts.errors || ea->rs->counts.skipped)
+        rules_print_summary(ea->rs, stderr);
+    cfg->rules = ea->rs;
+    /* alerts on the console unless standard output already carries EVE or a report */
+    if (!cfg->fast_path && !(cfg->eve_path && strcmp(cfg->eve_path, "-") == 0) && !cfg->report)
+        cfg->fast_path = "-";
     return 0;
 }
 
-static struct engine *engine_start(const char *cmd, const struct engine_config *cfg)
+static void engine_args_free(struct engine_args *ea)
 {
+    if (ea->rs)
+        rules_free(ea->rs);
+    free(ea->rs);
+    ea->rs = NULL;
+}
+
+static struct engine *engine_start(const char *cmd, struct engine_args *ea)
+{
+    const struct engine_config *cfg = &ea->cfg;
     struct engine *e = malloc(sizeof *e);
     struct bw_diag d = { .msg = "" };
     if (!e) {
@@ -331,13 +518,15 @@ static struct engine *engine_start(const char *cmd, const struct engine_config *
     if (engine_init(e, cfg, &d) != BW_OK) {
         fprintf(stderr, "botwatch %s: %s\n", cmd, d.msg);
         free(e);
+        engine_args_free(ea);
         return NULL;
     }
     return e;
 }
 
 /* Ends the run: every flow, finding and output; then the statistics. The exit status. */
-static int engine_stop(const char *cmd, struct engine *e, int rc, bool quiet, double t0)
+static int engine_stop(const char *cmd, struct engine *e, struct engine_args *ea, int rc,
+                       bool quiet, double t0)
 {
     struct bw_diag d = { .msg = "" };
     if (engine_finish(e, &d) != BW_OK) {
@@ -347,10 +536,19 @@ static int engine_stop(const char *cmd, struct engine *e, int rc, bool quiet, do
     if (!quiet) {
         stats_print(stderr, &e->stats, wall_s() - t0);
         proto_stats_print(stderr, &e->app_stats);
+        if (ea->rs) {
+            const struct rules_stats *st = rules_get_stats(ea->rs);
+            fprintf(stderr, "rules: %u loaded, %" PRIu64 " alerts, %" PRIu64 " suppressed by "
+                    "thresholds, %" PRIu64 " pass matches, %" PRIu64 " flows tracked, %" PRIu64
+                    " memcap drops, %" PRIu64 " backtrack limits\n", ea->rs->counts.loaded,
+                    st->alerts, st->suppressed, st->pass, st->flows_tracked,
+                    st->flow_memcap_drop + st->thresh_memcap_drop, st->backtrack_limit);
+        }
         fprintf(stderr, "findings: %" PRIu64 "%s\n", e->findings,
                 e->detect_dropped ? " (detector state dropped for memory: some are missing)" : "");
     }
     free(e);
+    engine_args_free(ea);
     return rc;
 }
 
@@ -370,7 +568,7 @@ static int cmd_scan(int argc, char **argv)
     bool quiet = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:e:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:e:r:qh", longopts, NULL)) != -1) {
         int r = engine_opt("scan", c, optarg, &ea);
         if (r > 0)
             return r;
@@ -389,7 +587,7 @@ static int cmd_scan(int argc, char **argv)
     int r = engine_args_check("scan", &ea);
     if (r)
         return r;
-    struct engine *e = engine_start("scan", &ea.cfg);
+    struct engine *e = engine_start("scan", &ea);
     if (!e)
         return EXIT_USAGE;
     struct bw_diag d = { .msg = "" };
@@ -408,7 +606,7 @@ static int cmd_scan(int argc, char **argv)
         }
     }
     /* Everything read so far is reported and written, whatever went wrong above. */
-    return engine_stop("scan", e, rc, quiet, t0);
+    return engine_stop("scan", e, &ea, rc, quiet, t0);
 }
 
 struct live_reload {
@@ -467,7 +665,7 @@ static int cmd_live(int argc, char **argv)
     struct live_opts lo = { .promisc = true, .stats_interval_us = 60ull * 1000000 };
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "i:f:e:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:f:e:r:qh", longopts, NULL)) != -1) {
         int r = engine_opt("live", c, optarg, &ea);
         if (r > 0)
             return r;
@@ -502,7 +700,7 @@ static int cmd_live(int argc, char **argv)
     int r = engine_args_check("live", &ea);
     if (r)
         return r;
-    struct engine *e = engine_start("live", &ea.cfg);
+    struct engine *e = engine_start("live", &ea);
     if (!e)
         return EXIT_USAGE;
     struct live_reload lr = { e, ea.config_path };
@@ -518,7 +716,7 @@ static int cmd_live(int argc, char **argv)
         fprintf(stderr, "botwatch live: %s\n", d.msg);
         rc = st == BW_E_SYNTAX ? EXIT_USAGE : EXIT_INPUT;
     }
-    return engine_stop("live", e, rc, lo.quiet || rc == EXIT_USAGE, t0);
+    return engine_stop("live", e, &ea, rc, lo.quiet || rc == EXIT_USAGE, t0);
 }
 
 static void inline_ready(void *ctx)
@@ -549,7 +747,7 @@ static int cmd_inline(int argc, char **argv)
     bool have_queue = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "e:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "e:r:qh", longopts, NULL)) != -1) {
         int r = engine_opt("inline", c, optarg, &ea);
         if (r > 0)
             return r;
@@ -589,7 +787,7 @@ static int cmd_inline(int argc, char **argv)
     int r = engine_args_check("inline", &ea);
     if (r)
         return r;
-    struct engine *e = engine_start("inline", &ea.cfg);
+    struct engine *e = engine_start("inline", &ea);
     if (!e)
         return EXIT_USAGE;
     struct live_reload lr = { e, ea.config_path };
@@ -610,7 +808,7 @@ static int cmd_inline(int argc, char **argv)
                 ", rejected %" PRIu64 "; verdict errors %" PRIu64 ", kernel overruns %" PRIu64
                 "\n", ns.packets, ns.accepted, ns.dropped, ns.rejected, ns.verdict_errors,
                 ns.kernel_overruns);
-    return engine_stop("inline", e, rc, no.quiet, t0);
+    return engine_stop("inline", e, &ea, rc, no.quiet, t0);
 }
 
 /* ---- botwatch logs (issue #5): options here, the work in src/logs/logs.c ---- */
@@ -670,7 +868,7 @@ static int cmd_logs(int argc, char **argv)
     const char *home_net = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "e:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "e:r:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'e': cfg.eve_path = optarg; break;
         case OPT_L_REPORT: cfg.report = stdout; break;
@@ -741,13 +939,17 @@ int main(int argc, char **argv)
             fputs(usage_inline, stdout);
         else if (argc > 2 && strcmp(argv[2], "logs") == 0)
             fputs(usage_logs, stdout);
+        else if (argc > 2 && strcmp(argv[2], "rules") == 0)
+            fputs(usage_rules, stdout);
         else
             fputs(usage_main, stdout);
         return 0;
     }
     if (strcmp(cmd, "logs") == 0)
         return cmd_logs(argc - 1, argv + 1);
-    static const char *const planned[] = { "rules", "report",
+    if (strcmp(cmd, "rules") == 0)
+        return cmd_rules(argc - 1, argv + 1);
+    static const char *const planned[] = { "report",
                                            "correlate" };
     for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
         if (strcmp(cmd, planned[i]) == 0) {

@@ -125,6 +125,17 @@ run_conformance() {
             if [ $rc -eq 0 ]; then ok "$b logs conformance"; else bad "$b logs conformance"; fi
         fi
     fi
+    # Rule engine (issue #4): corpus rule files load >= 95 %, suricata-verify alerts agree.
+    if [ -f tests/conformance/rules.py ]; then
+        out=$(python3 tests/conformance/rules.py --min 95 --botwatch "$b/botwatch" 2>&1)
+        rc=$?
+        if echo "$out" | grep -q '^rules: skipped'; then
+            skip=$((skip + 1))
+        else
+            echo "$out" | grep -E '^(FAIL|differs|alerts:)' | sed "s|^|  [$b rules] |"
+            if [ $rc -eq 0 ]; then ok "$b rules conformance"; else bad "$b rules conformance"; fi
+        fi
+    fi
     # Protocol identification against nDPI's expected results (issue #3): at least 98 %.
     if [ -f tests/conformance/ndpi.py ]; then
         out=$(python3 tests/conformance/ndpi.py --min 98 --botwatch "$b/botwatch" 2>&1)

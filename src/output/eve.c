@@ -115,8 +115,10 @@ static const char *tcp_state_name(const struct flow *f)
     return n[f->tcp_state];
 }
 
-/* The common head of every event: timestamp, flow id, event type, 5-tuple, src = client. */
-static void head(struct eve *e, uint64_t ts_us, const struct flow *f, const char *type)
+/* The common head of every event: timestamp, flow id, event type, 5-tuple; src is the
+ * client, or for an alert the sender of the bytes that matched (c: its key side). */
+static void head_side(struct eve *e, uint64_t ts_us, const struct flow *f, const char *type,
+                      int c)
 {
     struct jb *j = &e->jb;
     char ts[TS_BUF], pb[8];
@@ -126,7 +128,6 @@ static void head(struct eve *e, uint64_t ts_us, const struct flow *f, const char
     jb_cstr(j, "timestamp", ts);
     jb_u64(j, "flow_id", f->id);
     jb_cstr(j, "event_type", type);
-    int c = f->client_side;
     addr(j, "src_ip", f->key.family, f->key.addr[c]);
     if (f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP)
         jb_u64(j, "src_port", f->key.port[c]);
@@ -134,6 +135,11 @@ static void head(struct eve *e, uint64_t ts_us, const struct flow *f, const char
     if (f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP)
         jb_u64(j, "dest_port", f->key.port[!c]);
     jb_cstr(j, "proto", eve_proto_name(f->key.proto, pb));
+}
+
+static void head(struct eve *e, uint64_t ts_us, const struct flow *f, const char *type)
+{
+    head_side(e, ts_us, f, type, f->client_side);
 }
 
 void eve_flow(struct eve *e, const struct flow *f)
@@ -283,6 +289,45 @@ void eve_finding(struct eve *e, const struct finding *f)
     jb_array_end(j);
     if (f->nev_total > f->nev)
         jb_u64(j, "evidence_total", f->nev_total);
+    jb_close(j);
+    jb_close(j);
+    emit(e);
+}
+
+/* A rule alert with Suricata's fields (docs/eve.md): "alert" {action, gid, signature_id,
+ * rev, signature, category, severity}, app_proto and the flow's counters so far. Offline
+ * every action is "allowed"; a rule whose action is not alert says so in rule_action. */
+void eve_alert(struct eve *e, const struct rule_alert *a)
+{
+    struct jb *j = &e->jb;
+    const struct flow *f = a->f;
+    const struct rule *r = a->r;
+    char ts[TS_BUF];
+    int c = a->dir == DIR_TOSERVER ? f->client_side : !f->client_side;
+    head_side(e, a->ts_us, f, "alert", c);
+    jb_cstr(j, "direction", a->dir == DIR_TOSERVER ? "to_server" : "to_client");
+    jb_obj(j, "alert");
+    jb_cstr(j, "action", "allowed");
+    if (r->action != RA_ALERT)
+        jb_cstr(j, "rule_action", rule_action_name[r->action]);
+    jb_u64(j, "gid", r->gid);
+    jb_u64(j, "signature_id", r->sid);
+    jb_u64(j, "rev", r->rev);
+    const char *msg = r->msg ? r->msg : "";
+    jb_str(j, "signature", (const uint8_t *)msg, strlen(msg));
+    const char *cat = r->class_desc ? r->class_desc : "";
+    jb_str(j, "category", (const uint8_t *)cat, strlen(cat));
+    jb_u64(j, "severity", (uint64_t)r->priority);
+    jb_close(j);
+    if (f->key.proto == IPPROTO_NUM_TCP || f->key.proto == IPPROTO_NUM_UDP)
+        jb_cstr(j, "app_proto", proto_name[f->app_proto < PROTO_MAX ? f->app_proto : 0]);
+    jb_obj(j, "flow");
+    jb_u64(j, "pkts_toserver", f->pkts[DIR_TOSERVER]);
+    jb_u64(j, "pkts_toclient", f->pkts[DIR_TOCLIENT]);
+    jb_u64(j, "bytes_toserver", f->bytes[DIR_TOSERVER]);
+    jb_u64(j, "bytes_toclient", f->bytes[DIR_TOCLIENT]);
+    ts_format_cached(&e->tsc_start, f->first_us, ts);
+    jb_cstr(j, "start", ts);
     jb_close(j);
     jb_close(j);
     emit(e);

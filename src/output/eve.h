@@ -9,6 +9,7 @@
 #include "flow/flow.h"
 #include "event/event.h"
 #include "proto/proto.h"
+#include "rules/rules.h"
 #include "util/json.h"
 #include "util/timefmt.h"
 #include "util/status.h"
@@ -40,6 +41,8 @@ void eve_app_event(struct eve *e, const struct flow *f, const struct app_event *
 /* A detector's finding (detect/detect.h), stamped with its latest evidence. */
 struct finding;
 void eve_finding(struct eve *e, const struct finding *f);
+/* A rule alert (event_type "alert"), stamped with the time of the bytes that matched. */
+void eve_alert(struct eve *e, const struct rule_alert *a);
 
 /* The run's counters as one "stats" event, stamped with the last packet time. Nothing in it
  * depends on the machine (no elapsed time), so it can be compared exactly in tests. */
