@@ -2,7 +2,7 @@
 # inline.sh — what botwatch inline costs on a gateway (root, network namespaces):
 #   latency: ping RTT from office to outside through the gateway, 500 probes 10 ms apart,
 #            median and 99th percentile, with the gateway's FORWARD traffic queued to
-#            `botwatch inline` and with no queue rule at all;
+#            `botwatch inline --rules etc/botwatch.rules` and with no queue rule at all;
 #   throughput: curl fetching a 200 MB file from python3's http.server through the gateway,
 #            MB/s and (queued) packets per second, both ways again.
 # The namespaces and veths are tests/integration/gateway.sh's. Prints a markdown table.
@@ -57,6 +57,7 @@ read -r t_plain mbs_plain < <(fetch)
 ip netns exec "$NS_G" iptables -A FORWARD -j NFQUEUE --queue-num 7 --queue-bypass ||
     fail "iptables NFQUEUE"
 ip netns exec "$NS_G" "$BW" inline --queue 7 --fail-open --stats-interval 0 \
+    --rules etc/botwatch.rules --var 'HOME_NET=[10.79.1.0/24]' --fast /dev/null \
     2>"$WORK/inline.err" & pids+=($!)
 bw_pid=$!
 for _ in $(seq 50); do grep -q 'bound to queue' "$WORK/inline.err" && break; sleep 0.1; done
@@ -71,7 +72,7 @@ cat <<EOF
 | path | ping RTT median (ms) | ping RTT p99 (ms) | 200 MB over HTTP (s) | MB/s | queued packets/s |
 | --- | ---: | ---: | ---: | ---: | ---: |
 | gateway, no queue | $lat_med | $lat_p99 | $t_plain | $mbs_plain | - |
-| gateway, botwatch inline (no rules) | $qlat_med | $qlat_p99 | $t_q | $mbs_q | $(awk -v p="${pkts:-0}" -v t="$t_q" 'BEGIN {printf "%.0f", p / t}') |
+| gateway, botwatch inline (default rules) | $qlat_med | $qlat_p99 | $t_q | $mbs_q | $(awk -v p="${pkts:-0}" -v t="$t_q" 'BEGIN {printf "%.0f", p / t}') |
 
 botwatch inline: ${pkts:-?} packets in all (1000 pings and the fetch; packets/s divides them by
 the fetch's time), kernel overruns ${over:-?}.

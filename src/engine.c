@@ -78,9 +78,22 @@ static void dump(struct engine *e, const struct flow *f, enum flow_dir dir, cons
 
 /* ---- the rule engine (issue #4): its three hooks and its alert sink ---- */
 
+/* Inline mode: drop, sdrop and reject mark the flow (this packet and the rest of it); sdrop
+ * says nothing. Offline every action is only recorded. */
 static void on_rule_alert(void *ctx, const struct rule_alert *a)
 {
     struct engine *e = ctx;
+    enum rule_action act = a->r->action;
+    if (e->cfg.inline_mode && a->f) {
+        /* the flow is the table's, handed to the rules as read-only; its verdict is ours */
+        struct flow *f = (struct flow *)(uintptr_t)a->f;
+        if (act == RA_DROP || act == RA_SDROP)
+            f->verdict = VERDICT_DROP;
+        else if (act == RA_REJECT)
+            f->verdict = VERDICT_REJECT;
+        if (act == RA_SDROP)
+            return;
+    }
     if (e->have_eve && a->f)                 /* every engine alert has its flow */
         eve_alert(&e->eve, a);
     if (e->have_fast)
@@ -191,6 +204,7 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
         enum bw_status st = eve_open(&e->eve, c->eve_path, c->eve_line_buffered, d);
         if (st != BW_OK)
             return st;
+        e->eve.inline_mode = c->inline_mode;
         e->have_eve = true;
     }
     if (c->lookahead > ENGINE_LOOKAHEAD_MAX || (c->lookahead & (c->lookahead - 1))) {

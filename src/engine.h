@@ -19,6 +19,7 @@
 struct engine_config {
     const char *eve_path;        /* NULL: no EVE output */
     bool eve_line_buffered;      /* live: each event reaches the file as it happens */
+    bool inline_mode;            /* rules' drop/reject act on flows (botwatch inline) */
     unsigned lookahead;          /* packets decoded ahead of flow processing (0 = none);
                                     a power of two, at most ENGINE_LOOKAHEAD_MAX */
     const char *dump_dir;        /* NULL: reassembled streams are not written */

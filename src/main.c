@@ -131,8 +131,8 @@ static const char usage_inline[] =
     "\n"
     "An IPS: reads packets from netfilter queue N (iptables -j NFQUEUE, nft queue), runs the\n"
     "scan pipeline on each at once and gives it a verdict: accept, unless a rule has marked\n"
-    "its flow drop or reject (docs/inline.md has the iptables and nft lines). SIGINT/SIGTERM\n"
-    "and SIGHUP as for live.\n"
+    "its flow drop or reject (docs/inline.md has the iptables and nft lines and the default\n"
+    "policy). SIGINT/SIGTERM and SIGHUP as for live.\n"
     "\n"
     "options:\n"
     "      --queue N            the queue number (0-65535)\n"
@@ -143,13 +143,14 @@ static const char usage_inline[] =
     "      --stats-interval SEC verdict counts and statistics every SEC seconds (default 60)\n"
     "      --findings-interval SEC  new or changed findings every SEC seconds (default 60)\n"
     "  -e, --eve PATH           write EVE JSON events to PATH (- for standard output)\n"
-    "      --config FILE, --home-net LIST, --report, and the memory and timeout options of\n"
-    "                           scan (botwatch scan --help)\n"
+    "      --rules PATH, --var, --fast, --config FILE, --home-net LIST, --report, and the\n"
+    "                           memory and timeout options of scan (botwatch scan --help)\n"
     "  -q, --quiet              no statistics at the end\n"
     "  -h, --help               this text\n"
     "\n"
-    "Not yet: rules (issue #4) to say what to drop; until they land every packet is accepted\n"
-    "and inspected, as live would.\n"
+    "Rules (--rules, as for scan; etc/botwatch.rules is botwatch's default policy) decide:\n"
+    "drop and sdrop drop the packet and the rest of its flow, reject also answers with TCP\n"
+    "resets (ICMP unreachable for UDP); their alerts say \"blocked\".\n"
     "\n"
     "Exit status: 0 stopped by a signal; 1 the queue failed (not root, queue taken);\n"
     "2 usage error; 3 output failed.\n";
@@ -742,6 +743,7 @@ static int cmd_inline(int argc, char **argv)
     engine_config_default(&ea.cfg);
     ea.cfg.eve_line_buffered = true;
     ea.cfg.lookahead = 0;                     /* each packet's verdict before the next */
+    ea.cfg.inline_mode = true;
     ea.cfg.findings_interval_us = 60ull * 1000000;
     struct nfq_opts no = { .maxlen = 4096, .stats_interval_us = 60ull * 1000000 };
     bool have_queue = false;
@@ -805,9 +807,9 @@ static int cmd_inline(int argc, char **argv)
     }
     if (!no.quiet)
         fprintf(stderr, "inline: %" PRIu64 " packets: accepted %" PRIu64 ", dropped %" PRIu64
-                ", rejected %" PRIu64 "; verdict errors %" PRIu64 ", kernel overruns %" PRIu64
-                "\n", ns.packets, ns.accepted, ns.dropped, ns.rejected, ns.verdict_errors,
-                ns.kernel_overruns);
+                ", rejected %" PRIu64 " (%" PRIu64 " answers sent); verdict errors %" PRIu64
+                ", kernel overruns %" PRIu64 "\n", ns.packets, ns.accepted, ns.dropped,
+                ns.rejected, ns.resets_sent, ns.verdict_errors, ns.kernel_overruns);
     return engine_stop("inline", e, &ea, rc, no.quiet, t0);
 }
 

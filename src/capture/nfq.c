@@ -21,6 +21,7 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 #include <pcap/dlt.h>
 
+#include "capture/reject.h"
 #include "capture/signals.h"
 
 enum { NFQ_COPY = 0xffff, NFQ_RCVBUF = 8 << 20 };
@@ -28,6 +29,7 @@ enum { NFQ_COPY = 0xffff, NFQ_RCVBUF = 8 << 20 };
 struct nfq_ctx {
     struct engine *e;
     struct nfq_stats *st;
+    struct reject_sock rej;
 };
 
 static uint64_t wall_us(void)
@@ -64,6 +66,8 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
     } else if (v == VERDICT_REJECT) {
         nf = NF_DROP;
         c->st->rejected++;
+        if (len > 0)
+            c->st->resets_sent += reject_send(&c->rej, pkt, (size_t)len);
     } else {
         c->st->accepted++;
     }
@@ -82,7 +86,9 @@ enum bw_status capture_nfq(struct engine *e, const struct nfq_opts *o, struct nf
                  "CAP_NET_ADMIN needed)", strerror(errno));
         return BW_E_IO;
     }
-    struct nfq_ctx c = { e, st };
+    struct nfq_ctx c = { e, st, { -1, -1 } };
+    if (reject_open(&c.rej) != 0)
+        fprintf(stderr, "inline: cannot open raw sockets: reject rules will only drop\n");
     struct nfq_q_handle *qh = nfq_create_queue(h, o->queue, on_packet, &c);
     if (!qh) {
         snprintf(d->msg, sizeof d->msg, "cannot bind queue %u: %s (is another program bound "
@@ -151,5 +157,6 @@ enum bw_status capture_nfq(struct engine *e, const struct nfq_opts *o, struct nf
     signals_restore();
     nfq_destroy_queue(qh);
     nfq_close(h);
+    reject_close(&c.rej);
     return rc;
 }

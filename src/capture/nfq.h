@@ -23,6 +23,7 @@ struct nfq_opts {
 
 struct nfq_stats {
     uint64_t packets, accepted, dropped, rejected, verdict_errors, kernel_overruns;
+    uint64_t resets_sent;        /* reject answers (TCP resets, ICMP unreachables) sent */
 };
 
 /* Runs until SIGINT/SIGTERM (BW_OK) or a queue error (BW_E_IO, d filled). */

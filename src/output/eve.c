@@ -307,7 +307,9 @@ void eve_alert(struct eve *e, const struct rule_alert *a)
     head_side(e, a->ts_us, f, "alert", c);
     jb_cstr(j, "direction", a->dir == DIR_TOSERVER ? "to_server" : "to_client");
     jb_obj(j, "alert");
-    jb_cstr(j, "action", "allowed");
+    bool blocked = e->inline_mode && (r->action == RA_DROP || r->action == RA_REJECT ||
+                                      r->action == RA_SDROP);
+    jb_cstr(j, "action", blocked ? "blocked" : "allowed");
     if (r->action != RA_ALERT)
         jb_cstr(j, "rule_action", rule_action_name[r->action]);
     jb_u64(j, "gid", r->gid);

@@ -18,6 +18,7 @@ struct eve {
     FILE *f;
     const char *path;
     bool is_stdout, failed;
+    bool inline_mode;            /* alerts of drop/reject rules say "blocked" */
     struct jb jb;
     struct ts_cache tsc, tsc_start;   /* flow starts cluster apart from ends */
 };
