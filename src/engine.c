@@ -383,6 +383,19 @@ void engine_tick(struct engine *e, uint64_t now_us)
     }
 }
 
+enum bw_status engine_rules_swap(struct engine *e, struct rules *rs, struct rules **old,
+                                 struct bw_diag *d)
+{
+    *old = NULL;
+    enum bw_status st = rules_prepare(rs, e->cfg.rules_memcap, on_rule_alert, e, d);
+    if (st != BW_OK)
+        return st;
+    engine_drain(e);                          /* packets decoded ahead met the old rules */
+    *old = e->cfg.rules;
+    e->cfg.rules = rs;
+    return BW_OK;
+}
+
 enum flow_verdict engine_verdict(const struct engine *e)
 {
     return e->last_flow ? (enum flow_verdict)e->last_flow->verdict : VERDICT_ACCEPT;

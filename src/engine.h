@@ -88,6 +88,12 @@ void engine_tick(struct engine *e, uint64_t now_us);
  * without look-ahead): its flow's, or accept when it had none (undecodable, no memory). */
 enum flow_verdict engine_verdict(const struct engine *e);
 
+/* SIGHUP: replaces the rules with rs (loaded by the caller), keeping every flow. On success
+ * returns BW_OK and the rules that were in use, for the caller to free (may be NULL); on
+ * failure (rs cannot be prepared: d says why) the old rules stay and *old is NULL. */
+enum bw_status engine_rules_swap(struct engine *e, struct rules *rs, struct rules **old,
+                                 struct bw_diag *d);
+
 /* Live sources: an EVE stats event now (the counters so far). */
 void engine_stats_event(struct engine *e);
 

@@ -102,8 +102,9 @@ static const char usage_live[] =
     "Captures from a network interface through libpcap and runs the same pipeline as scan:\n"
     "flows, protocols, detectors. EVE events are written as they happen (line-buffered);\n"
     "flows are ended by idle time even when no packets come. SIGINT or SIGTERM: every open\n"
-    "flow is ended, the last findings are written, exit 0. SIGHUP: the --config file is read\n"
-    "again (thresholds, policy, mail servers); a broken file keeps the old one and says why.\n"
+    "flow is ended, the last findings are written, exit 0. SIGHUP: the --rules files and the\n"
+    "--config file are read again, keeping every flow; a broken file keeps what is in use\n"
+    "and says why.\n"
     "\n"
     "options:\n"
     "  -i, --interface IFACE    the interface (any: all of them, as libpcap allows)\n"
@@ -118,8 +119,8 @@ static const char usage_live[] =
     "                           of the finding it replaces\n"
     "      --no-promisc         do not put the interface in promiscuous mode\n"
     "      --buffer SIZE        kernel capture buffer (default libpcap's, 2 MiB)\n"
-    "      --config FILE, --home-net LIST, --report, and the memory and timeout options of\n"
-    "                           scan (botwatch scan --help)\n"
+    "      --rules PATH, --var, --fast, --config FILE, --home-net LIST, --report, and the\n"
+    "                           memory and timeout options of scan (botwatch scan --help)\n"
     "  -q, --quiet              no statistics at the end\n"
     "  -h, --help               this text\n"
     "\n"
@@ -613,27 +614,70 @@ static int cmd_scan(int argc, char **argv)
 struct live_reload {
     struct engine *e;
     const char *config_path;
+    struct engine_args *ea;
+    const char *cmd;
 };
+
+/* SIGHUP, rules: the --rules paths again. A file with a syntax error, or that cannot be read,
+ * keeps the rules in use (and says why); skipped rules are reported and the rest load. */
+static void rules_reload(const char *cmd, struct live_reload *lr)
+{
+    struct engine_args *ea = lr->ea;
+    struct rules *rs = malloc(sizeof *rs);
+    if (!rs) {
+        fprintf(stderr, "botwatch %s: SIGHUP: out of memory: keeping the old rules\n", cmd);
+        return;
+    }
+    int rc = load_rules(cmd, &ea->ro, rs);
+    if (rc || rs->counts.errors) {
+        fprintf(stderr, "botwatch %s: SIGHUP: %s: keeping the %u rules in use\n", cmd,
+                rc ? "a rule path is unusable" : "the rules have syntax errors (above)",
+                ea->rs->counts.loaded);
+        rules_free(rs);
+        free(rs);
+        return;
+    }
+    if (rs->counts.skipped)
+        rules_print_summary(rs, stderr);
+    struct rules *old;
+    struct bw_diag d = { .msg = "" };
+    if (engine_rules_swap(lr->e, rs, &old, &d) != BW_OK) {
+        fprintf(stderr, "botwatch %s: SIGHUP: %s: keeping the old rules\n", cmd, d.msg);
+        rules_free(rs);
+        free(rs);
+        return;
+    }
+    if (old)
+        rules_free(old);
+    free(old);
+    ea->rs = rs;
+    fprintf(stderr, "botwatch %s: SIGHUP: reloaded the rules: %u loaded\n", cmd,
+            rs->counts.loaded);
+}
 
 /* SIGHUP: the detectors' config again; a broken file keeps the old one and says why. */
 static void live_reload(void *ctx)
 {
     struct live_reload *lr = ctx;
+    if (lr->ea->rs)
+        rules_reload(lr->cmd, lr);
     if (!lr->config_path) {
-        fprintf(stderr, "botwatch live: SIGHUP: no --config to reload\n");
+        if (!lr->ea->rs)
+            fprintf(stderr, "botwatch %s: SIGHUP: no --config or --rules to reload\n", lr->cmd);
         return;
     }
     struct detect_config dc;
     struct bw_diag d = { .msg = "" };
     detect_config_default(&dc);
     if (detect_config_load(&dc, lr->config_path, &d) != BW_OK) {
-        fprintf(stderr, "botwatch live: SIGHUP: keeping the old configuration: %s\n", d.msg);
+        fprintf(stderr, "botwatch %s: SIGHUP: keeping the old configuration: %s\n", lr->cmd,
+                d.msg);
         return;
     }
     if (lr->e->det)
         detect_reconfigure(lr->e->det, &dc);
-    fprintf(stderr, "botwatch live: SIGHUP: reloaded %s (thresholds, policy, mail servers; "
-            "home networks and sites need a restart)\n", lr->config_path);
+    fprintf(stderr, "botwatch %s: SIGHUP: reloaded %s (thresholds, policy, mail servers; "
+            "home networks and sites need a restart)\n", lr->cmd, lr->config_path);
 }
 
 static void live_ready(void *ctx)
@@ -704,7 +748,7 @@ static int cmd_live(int argc, char **argv)
     struct engine *e = engine_start("live", &ea);
     if (!e)
         return EXIT_USAGE;
-    struct live_reload lr = { e, ea.config_path };
+    struct live_reload lr = { e, ea.config_path, &ea, "live" };
     lo.reload = live_reload;
     lo.reload_ctx = &lr;
     lo.ready = live_ready;
@@ -792,7 +836,7 @@ static int cmd_inline(int argc, char **argv)
     struct engine *e = engine_start("inline", &ea);
     if (!e)
         return EXIT_USAGE;
-    struct live_reload lr = { e, ea.config_path };
+    struct live_reload lr = { e, ea.config_path, &ea, "inline" };
     no.reload = live_reload;
     no.reload_ctx = &lr;
     no.ready = inline_ready;

@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,6 +116,11 @@ enum bw_status capture_live(struct engine *e, const struct live_opts *o, struct 
             return st;
         }
     }
+    /* Wait with poll, read without blocking: a quiet interface still gets its idle ticks
+     * (flow expiry, statistics, findings, SIGHUP) every LIVE_TICK_MS. */
+    int fd = pcap_get_selectable_fd(p);
+    if (fd >= 0 && pcap_setnonblock(p, 1, err) != 0)
+        fd = -1;
     signals_install(wake, p);
     if (o->ready)
         o->ready(o->ready_ctx);
@@ -122,6 +128,10 @@ enum bw_status capture_live(struct engine *e, const struct live_opts *o, struct 
     uint64_t start = wall_us(), next_stats = start + o->stats_interval_us;
     enum bw_status st = BW_OK;
     while (!signals_stop_requested()) {
+        if (fd >= 0) {
+            struct pollfd pfd = { fd, POLLIN, 0 };
+            poll(&pfd, 1, LIVE_TICK_MS);         /* EINTR (a signal) is as good as a tick */
+        }
         int n = pcap_dispatch(p, -1, on_packet, (u_char *)&c);
         if (n == PCAP_ERROR) {
             snprintf(d->msg, sizeof d->msg, "%s: %s", o->iface, pcap_geterr(p));

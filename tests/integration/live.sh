@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # live.sh — `botwatch live` on a veth in network namespaces this script creates, against
 # `botwatch scan` over a tcpdump recording of the same traffic on the same interface: the
-# flows (5-tuple, packets and bytes each way, app_proto) and the findings must be equal.
+# flows (5-tuple, packets and bytes each way, app_proto), the rule alerts (botwatch's default
+# policy) and the findings must be equal. Then SIGHUP: a rule file with a syntax error keeps
+# the rules in use, a good one is loaded, and the flows live on.
 # Traffic: a bot-like IRC session on TCP port 80 (python3 sockets, a real TCP exchange) and
 # an HTTP fetch with curl from python3's http.server. Needs root, iproute2, tcpdump, curl.
 # Usage: tests/integration/live.sh BOTWATCH   (prints "ok ..." / "FAIL ..." / "skip ...")
@@ -80,8 +82,11 @@ done
 # the observers, in A: tcpdump and botwatch live on the same interface
 ip netns exec "$NS_A" tcpdump -i bwl0 -w "$WORK/rec.pcap" -U -s 0 2>"$WORK/tcpdump.err" & pids+=($!)
 tcpdump_pid=$!
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+cp "$REPO/etc/botwatch.rules" "$WORK/live.rules"
+RULEOPTS=(--rules "$WORK/live.rules" --var 'HOME_NET=[10.78.0.1/32]' --fast /dev/null)
 ip netns exec "$NS_A" "$BW" live -i bwl0 --home-net 10.78.0.1/32 --stats-interval 0 \
-    --eve "$WORK/live.jsonl" 2>"$WORK/live.err" & pids+=($!)
+    "${RULEOPTS[@]}" --eve "$WORK/live.jsonl" 2>"$WORK/live.err" & pids+=($!)
 live_pid=$!
 for _ in $(seq 50); do grep -q listening "$WORK/live.err" 2>/dev/null && break; sleep 0.1; done
 grep -q listening "$WORK/live.err" || fail "botwatch live did not start: $(cat "$WORK/live.err")"
@@ -90,17 +95,31 @@ ip netns exec "$NS_A" curl -s -o /dev/null --max-time 5 http://10.78.0.2:8080/pa
     fail "curl"
 ip netns exec "$NS_A" timeout 10 "$PY" "$WORK/bot.py" || fail "the IRC client"
 sleep 1
+# SIGHUP with a broken rule file: the old rules stay
+printf 'alert tcp any any -> any any (msg:"broken"; content:"x"; sid:1\n' >>"$WORK/live.rules"
+kill -HUP "$live_pid"
+for _ in $(seq 30); do grep -q 'keeping the' "$WORK/live.err" && break; sleep 0.1; done
+grep -q 'SIGHUP: the rules have syntax errors (above): keeping the 5 rules in use' "$WORK/live.err" ||
+    fail "SIGHUP with a broken rule file: $(tail -3 "$WORK/live.err")"
+# and with a good one: loaded
+cp "$REPO/etc/botwatch.rules" "$WORK/live.rules"
+echo 'alert tcp any any -> any 8080 (msg:"reloaded rule"; content:"GET"; sid:9000099;)' >>"$WORK/live.rules"
+kill -HUP "$live_pid"
+for _ in $(seq 30); do grep -q 'reloaded the rules' "$WORK/live.err" && break; sleep 0.1; done
+grep -q 'SIGHUP: reloaded the rules: 6 loaded' "$WORK/live.err" ||
+    fail "SIGHUP with a good rule file: $(tail -3 "$WORK/live.err")"
+cp "$REPO/etc/botwatch.rules" "$WORK/live.rules"    # scan below reads what live read first
 kill -INT "$live_pid"; wait "$live_pid"; rc=$?
 [ $rc -eq 0 ] || fail "botwatch live exited $rc: $(tail -5 "$WORK/live.err")"
 grep -q 'stopping: ending open flows' "$WORK/live.err" || fail "no clean stop message"
 kill -INT "$tcpdump_pid"; wait "$tcpdump_pid" 2>/dev/null
-"$BW" scan -q --home-net 10.78.0.1/32 --eve "$WORK/scan.jsonl" "$WORK/rec.pcap" ||
+"$BW" scan -q --home-net 10.78.0.1/32 "${RULEOPTS[@]}" --eve "$WORK/scan.jsonl" "$WORK/rec.pcap" ||
     fail "scan of the recording"
 
 "$PY" - "$WORK/live.jsonl" "$WORK/scan.jsonl" <<'EOF' || exit 1
 import json, sys
 def load(path):
-    flows, finds = set(), set()
+    flows, finds, alerts = set(), set(), []
     for line in open(path):
         e = json.loads(line)
         if e["event_type"] == "flow":
@@ -108,12 +127,18 @@ def load(path):
             flows.add((e["src_ip"], e.get("src_port"), e["dest_ip"], e.get("dest_port"),
                        e["proto"], e.get("app_proto", ""), f["pkts_toserver"],
                        f["pkts_toclient"], f["bytes_toserver"], f["bytes_toclient"]))
+        elif e["event_type"] == "alert":
+            alerts.append((e["alert"]["signature_id"], e["src_ip"], e.get("src_port"),
+                           e["dest_ip"], e.get("dest_port")))
         elif e["event_type"] == "finding":
             g = e["finding"]
             finds.add((g["host"], g["kind"], g["severity"], g.get("verdict", "")))
-    return flows, finds
-lf, lk = load(sys.argv[1]); sf, sk = load(sys.argv[2])
+    return flows, finds, sorted(alerts)
+lf, lk, la = load(sys.argv[1]); sf, sk, sa = load(sys.argv[2])
 ok = True
+if la != sa or not any(a[0] == 9000001 for a in la):
+    ok = False
+    print("FAIL live: alerts differ or sid 9000001 missing\n  live: %s\n  scan: %s" % (la, sa))
 if lf != sf:
     ok = False
     print("FAIL live: flows differ\n  live only: %s\n  scan only: %s" % (lf - sf, sf - lf))
@@ -124,7 +149,7 @@ if not any(k[1] == "irc-nonstandard-port" for k in lk):
     ok = False
     print("FAIL live: no irc-nonstandard-port finding from the IRC session on port 80")
 if ok:
-    print("ok live: %d flows and %d findings equal to scan over tcpdump's recording"
-          % (len(lf), len(lk)))
+    print("ok live: %d flows, %d alerts and %d findings equal to scan over tcpdump's "
+          "recording; SIGHUP kept broken rules out and loaded good ones" % (len(lf), len(la), len(lk)))
 sys.exit(0 if ok else 1)
 EOF
