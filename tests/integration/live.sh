@@ -3,7 +3,8 @@
 # `botwatch scan` over a tcpdump recording of the same traffic on the same interface: the
 # flows (5-tuple, packets and bytes each way, app_proto), the rule alerts (botwatch's default
 # policy) and the findings must be equal. Then SIGHUP: a rule file with a syntax error keeps
-# the rules in use, a good one is loaded, and the flows live on.
+# the rules in use, a good one is loaded, and the flows live on. And --user: root is dropped
+# once the interface is open, and packets still come.
 # Traffic: a bot-like IRC session on TCP port 80 (python3 sockets, a real TCP exchange) and
 # an HTTP fetch with curl from python3's http.server. Needs root, iproute2, tcpdump, curl.
 # Usage: tests/integration/live.sh BOTWATCH   (prints "ok ..." / "FAIL ..." / "skip ...")
@@ -115,6 +116,19 @@ grep -q 'stopping: ending open flows' "$WORK/live.err" || fail "no clean stop me
 kill -INT "$tcpdump_pid"; wait "$tcpdump_pid" 2>/dev/null
 "$BW" scan -q --home-net 10.78.0.1/32 "${RULEOPTS[@]}" --eve "$WORK/scan.jsonl" "$WORK/rec.pcap" ||
     fail "scan of the recording"
+
+# --user: root only to open the interface, then nobody; packets still come
+ip netns exec "$NS_A" "$BW" live -i bwl0 --user nobody --stats-interval 0 -q \
+    --eve "$WORK/user.jsonl" 2>"$WORK/user.err" & pids+=($!)
+user_pid=$!
+for _ in $(seq 50); do grep -q listening "$WORK/user.err" 2>/dev/null && break; sleep 0.1; done
+uid=$(awk '/^Uid:/ {print $2}' "/proc/$user_pid/status" 2>/dev/null)
+[ "$uid" = "$(id -u nobody)" ] || fail "--user nobody: still uid ${uid:-?}: $(cat "$WORK/user.err")"
+ip netns exec "$NS_A" curl -s -o /dev/null --max-time 5 http://10.78.0.2:8080/page.txt ||
+    fail "curl (--user run)"
+sleep 0.5
+kill -INT "$user_pid"; wait "$user_pid" || fail "botwatch live --user exited $?"
+grep -q '"dest_port":8080' "$WORK/user.jsonl" || fail "--user nobody: the HTTP flow was not seen"
 
 "$PY" - "$WORK/live.jsonl" "$WORK/scan.jsonl" <<'EOF' || exit 1
 import json, sys
