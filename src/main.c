@@ -611,6 +611,16 @@ static int cmd_scan(int argc, char **argv)
     return engine_stop("scan", e, &ea, rc, quiet, t0);
 }
 
+/* live and inline: events as they happen, each packet processed before the next (inline
+ * needs its verdict; live acts at once), findings so far every minute. */
+static void continuous_defaults(struct engine_config *c)
+{
+    engine_config_default(c);
+    c->eve_line_buffered = true;
+    c->lookahead = 0;
+    c->findings_interval_us = 60ull * 1000000;
+}
+
 struct live_reload {
     struct engine *e;
     const char *config_path;
@@ -703,10 +713,7 @@ static int cmd_live(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct engine_args ea = { .home_net = NULL };
-    engine_config_default(&ea.cfg);
-    ea.cfg.eve_line_buffered = true;
-    ea.cfg.lookahead = 0;                     /* act on each packet as it comes */
-    ea.cfg.findings_interval_us = 60ull * 1000000;
+    continuous_defaults(&ea.cfg);
     struct live_opts lo = { .promisc = true, .stats_interval_us = 60ull * 1000000 };
     int c;
     optind = 1;
@@ -784,11 +791,8 @@ static int cmd_inline(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct engine_args ea = { .home_net = NULL };
-    engine_config_default(&ea.cfg);
-    ea.cfg.eve_line_buffered = true;
-    ea.cfg.lookahead = 0;                     /* each packet's verdict before the next */
-    ea.cfg.inline_mode = true;
-    ea.cfg.findings_interval_us = 60ull * 1000000;
+    continuous_defaults(&ea.cfg);
+    ea.cfg.inline_mode = true;                /* rules' drop and reject act */
     struct nfq_opts no = { .maxlen = 4096, .stats_interval_us = 60ull * 1000000 };
     bool have_queue = false;
     int c;

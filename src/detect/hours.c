@@ -6,6 +6,7 @@
  * initiates, binned by absolute hour; the bins become local time only at the end, with the
  * site's IANA time zone (the C library's tz database; DST is handled per hour). */
 #include "detect/internal.h"
+#include "util/tz.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,20 +23,11 @@ static int zone_offset(const char *tz, time_t t)
 {
     if (!tz[0] || strcmp(tz, "UTC") == 0)
         return 0;
-    const char *old = getenv("TZ");
-    char saved[256] = "";
-    bool had = old != NULL;
-    if (had)
-        snprintf(saved, sizeof saved, "%s", old);
-    setenv("TZ", tz, 1);
-    tzset();
+    struct tz_saved saved;
+    tz_enter(tz, &saved);
     struct tm tm;
     int off = localtime_r(&t, &tm) ? (int)tm.tm_gmtoff : 0;
-    if (had)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
+    tz_leave(&saved);
     return off;
 }
 

@@ -7,6 +7,7 @@
  *   "2013-04-15T09:36:50.123Z"   RFC 5424 / ISO 8601, with Z or an offset (optionally after
  *                                the RFC 5424 version "1 ")
  * Local times are converted to UTC from the IANA zone given with --tz. */
+#include "util/tz.h"
 #include "logs/logs.h"
 
 #include <stdlib.h>
@@ -258,13 +259,8 @@ enum bw_status logs_clock_init(struct logs_clock *c, int year, const char *tz, s
  * library converts only in the process's zone, so TZ is set for the call and put back. */
 static int local_offset(const char *tz, int64_t local)
 {
-    const char *old = getenv("TZ");
-    char saved[128] = "";
-    bool had = old != NULL;
-    if (had)
-        snprintf(saved, sizeof saved, "%s", old);
-    setenv("TZ", tz, 1);
-    tzset();
+    struct tz_saved saved;
+    tz_enter(tz, &saved);
     time_t t = (time_t)local;
     struct tm tm;
     int off = 0;
@@ -274,11 +270,7 @@ static int local_offset(const char *tz, int64_t local)
         if (u != (time_t)-1)
             off = (int)(local - (int64_t)u);
     }
-    if (had)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
+    tz_leave(&saved);
     return off;
 }
 
