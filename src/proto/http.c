@@ -12,6 +12,25 @@ static const char *const methods[] = {
     "PROPFIND ", "PROPPATCH ", "MKCOL ", "COPY ", "MOVE ", "LOCK ", "UNLOCK ", "SEARCH ",
 };
 
+/* A method outside the table (RFC 9110 9.1: any token; UPnP's SUBSCRIBE and NOTIFY, WebDAV
+ * extensions, vendors' own): 3 to 20 capitals, '_' or '-', then SP. Returns its length with
+ * the SP, 0 when d cannot start one, or -1 when more bytes are needed to tell. The request
+ * line must still end in " HTTP/1.x", which keeps RTSP and SIP out. */
+enum { HTTP_METHOD_MIN = 3, HTTP_METHOD_MAX = 20 };
+
+static int other_method(const uint8_t *d, size_t n)
+{
+    for (size_t i = 0; i <= HTTP_METHOD_MAX; i++) {
+        if (i == n)
+            return -1;
+        if (d[i] == ' ')
+            return i >= HTTP_METHOD_MIN ? (int)i + 1 : 0;
+        if (!((d[i] >= 'A' && d[i] <= 'Z') || d[i] == '_' || d[i] == '-'))
+            return 0;
+    }
+    return 0;
+}
+
 static enum probe_verdict request(const uint8_t *d, size_t n)
 {
     bool partial = false;
@@ -24,8 +43,14 @@ static enum probe_verdict request(const uint8_t *d, size_t n)
         }
         partial |= m == PFX_PARTIAL;
     }
-    if (!mlen)
-        return partial ? PROBE_NEED_MORE : PROBE_NO;
+    if (!mlen) {
+        int o = other_method(d, n);
+        if (o < 0 || (o == 0 && partial))
+            return PROBE_NEED_MORE;
+        if (o == 0)
+            return PROBE_NO;
+        mlen = (size_t)o;
+    }
     struct bytes l;
     size_t next;
     bool too_long;

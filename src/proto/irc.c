@@ -49,12 +49,26 @@ static bool is_cmd(struct bytes cmd, const char *const *list, size_t n)
 
 enum irc_kind { IRC_NO, IRC_WEAK, IRC_YES };
 
+/* "INVITE sip:bob@example.org SIP/2.0": the request line of a protocol of the HTTP family
+ * (SIP, RTSP, HTTP) ends in its name and version; IRC's never does. */
+static bool other_request_line(struct bytes l)
+{
+    static const char *const tails[] = { " SIP/2.", " RTSP/1.", " HTTP/1." };   /* + a digit */
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        size_t k = strlen(tails[i]);
+        if (l.len > k + 1 && is_digit(l.p[l.len - 1]) &&
+            prefix_match(l.p + l.len - 1 - k, k, tails[i], false) == PFX_YES)
+            return true;
+    }
+    return false;
+}
+
 /* Is the line IRC: [":" prefix SP] (command | 3DIGIT) params? A registration command, an
  * IRC-only command or a numeric with parameters is enough on its own (IRC_YES); "PASS x" and
  * a "USER" with fewer than four parameters could be FTP or POP3 too (IRC_WEAK: look on). */
 static enum irc_kind irc_line(struct bytes l)
 {
-    if (l.len == 0 || !irc_text(l))
+    if (l.len == 0 || !irc_text(l) || other_request_line(l))
         return IRC_NO;
     size_t off = 0;
     if (l.p[0] == ':') {                      /* prefix: up to the first space */

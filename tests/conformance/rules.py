@@ -37,10 +37,6 @@ KNOWN_ALERTS = {
     ("bug-3616-smtp", 2): "rule skipped (strip_whitespace)",
     ("bug-3616-smtp", 3): "rule skipped (strip_whitespace)",
     ("bug-5437-01", None): "the capture is GRE/ERSPAN-encapsulated; the decoder stops at GRE",
-    ("detect-app-layer-protocol-03", 1): "botwatch identifies this flow (an HTTP request split "
-        "over two segments) as unknown, so app-layer-protocol:!http holds: an identification "
-        "gap in src/proto, reported, not a rule-engine one",
-    ("detect-app-layer-protocol-03", 2): "the same flow as sid 1",
 }
 
 

@@ -29,6 +29,9 @@ static const struct sample positives[] = {
     S(HTTP, 6667, "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n", NULL),
     S(HTTP, 80, "CONNECT mail.example.com:25 HTTP/1.0\r\n\r\n", NULL),
     S(HTTP, 80, NULL, "HTTP/1.1 200 OK\r\n"),
+    /* a method outside the table (UPnP, suricata-verify's detect-app-layer-protocol-03) */
+    S(HTTP, 80, "NOTMETHOD /WANIPConnection HTTP/1.1\r\nHost: 192.168.0.1\r\n\r\n", NULL),
+    S(HTTP, 2869, "SUBSCRIBE /upnp/event HTTP/1.1\r\n", NULL),
     S(SMTP, 2525, NULL, "220 mx.example.com ESMTP Postfix\r\n"),
     S(SMTP, 2525, "EHLO client\r\n", "220 host ready\r\n"),
     S(FTP, 21, NULL, "220 ProFTPD Server (Debian)\r\n"),
@@ -58,6 +61,10 @@ static const struct sample negatives[] = {
     S(POP3, 110, "USER bob\r\n", "+OK ready\r\n"),
     S(FTP, 21, "USER anonymous\r\n", "220 FTP ready\r\n"),
     S(UNKNOWN, 80, "\x01\x02garbage\n", NULL),
+    /* request lines of HTTP's cousins: any method, but not HTTP/1.x at the end */
+    S(UNKNOWN, 554, "DESCRIBE rtsp://cam/live RTSP/1.0\r\nCSeq: 1\r\n\r\n", NULL),
+    /* SIP's INVITE is an IRC command too; its request line ends in SIP/2.0 */
+    S(UNKNOWN, 5060, "INVITE sip:bob@example.org SIP/2.0\r\nVia: x\r\n\r\n", NULL),
     /* a NetBIOS name query has DNS's shape but is not DNS (RFC 1002 4.2.12) */
     SB(UNKNOWN, false, 137, "\x80\x01\x00\x10\x00\x01\x00\x00\x00\x00\x00\x00\x20"
        "FHEPFCELEHFCEPFFFACACACACACACABN\x00\x00\x20\x00\x01", 50, NULL, 0),
