@@ -536,6 +536,8 @@ static void sess_judge(struct detect *d, struct irc_sess *s, const struct conn_e
 
 void irc_conn(struct detect *d, const struct conn_event *c)
 {
+    if ((c->app_proto != PROTO_IRC && c->app_tunnel != PROTO_IRC) || !d->irc.n)
+        return;                                /* sessions come from IRC events only */
     uint64_t hv = id_hash(c->flow_id);
     struct irc_sess *s = hmap_del(&d->irc, hv, sess_eq, &c->flow_id);
     if (!s)
