@@ -517,7 +517,10 @@ static void member_update(struct detect *d, const struct irc_sess *s, double sco
     }
 }
 
-static void sess_judge(struct detect *d, struct irc_sess *s, const struct conn_event *c)
+/* open: the session is still going (a flush while running): everything but the keepalive
+ * cadence, which is judged on the whole session when it ends. */
+static void sess_judge(struct detect *d, struct irc_sess *s, const struct conn_event *c,
+                       bool open)
 {
     struct host *h = detect_host(d, s->family, s->cli);
     struct nick_score ns;
@@ -530,7 +533,8 @@ static void sess_judge(struct detect *d, struct irc_sess *s, const struct conn_e
     judge_port(d, h, s, srv);
     struct finding *fn = judge_nick(d, h, s), *ft = judge_text(d, h, s);
     add_version(ft ? ft : fn, s);
-    judge_keepalive(d, h, s, c ? c->end_us : s->last_us);
+    if (!open)
+        judge_keepalive(d, h, s, c ? c->end_us : s->last_us);
     judge_webchat(d, h, s);
 }
 
@@ -542,7 +546,7 @@ void irc_conn(struct detect *d, const struct conn_event *c)
     struct irc_sess *s = hmap_del(&d->irc, hv, sess_eq, &c->flow_id);
     if (!s)
         return;
-    sess_judge(d, s, c);
+    sess_judge(d, s, c, false);
     detect_release(d, s, sizeof *s);
 }
 
@@ -752,8 +756,15 @@ void irc_finish(struct detect *d, bool final)
         for (size_t i = 0; i < d->irc.cap && !s; i++)
             s = d->irc.s[i].v;
         hmap_del(&d->irc, id_hash(s->flow_id), sess_eq, &s->flow_id);
-        sess_judge(d, s, NULL);
+        sess_judge(d, s, NULL, false);
         detect_release(d, s, sizeof *s);
+    }
+    /* while running: long sessions (a bot's C&C connection lasts days) are judged so far */
+    if (!final) {
+        struct irc_sess *s;
+        HMAP_FOREACH(&d->irc, s)
+            if (s->nick[0])
+                sess_judge(d, s, NULL, true);
     }
     struct irc_chan *c, **all = malloc((d->chans.n + 1) * sizeof *all);
     if (!all)

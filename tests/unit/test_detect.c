@@ -756,6 +756,36 @@ static void test_flush(void **state)
     detect_free(d);
 }
 
+/* A bot's C&C connection can last days: a flush while it is open already names it; the
+ * keepalive cadence waits for the session's end. */
+static void test_flush_open_irc(void **state)
+{
+    (void)state;
+    struct detect *d = mk(NULL);
+    static struct collected out;
+    memset(&out, 0, sizeof out);
+    struct conn_event c = conn("10.77.0.1", "198.51.100.7", 80, PROTO_IRC, 0, 600);
+    irc(d, &c, DIR_TOSERVER, 0.1, "NICK ^auzwybp");
+    irc(d, &c, DIR_TOSERVER, 0.1, "USER BOT 0 * :^auzwybp");
+    for (int i = 1; i <= 4; i++)
+        irc(d, &c, DIR_TOSERVER, 10.0 * i, "PONG irc.sina.test");
+    detect_flush(d, collect, &out);
+    assert_non_null(find(&out, "10.77.0.1", FK_IRC_BOT_NICK));
+    assert_non_null(find(&out, "10.77.0.1", FK_IRC_NONSTD_PORT));
+    assert_null(find(&out, "10.77.0.1", FK_IRC_KEEPALIVE));
+    assert_string_equal(find(&out, "10.77.0.1", FK_HOST_VERDICT)->verdict, "bot");
+    unsigned before = out.n;
+    detect_flush(d, collect, &out);              /* nothing new while it goes on */
+    assert_int_equal(out.n, before);
+    detect_conn(d, &c);                          /* it ends: the cadence now */
+    detect_finish(d, collect, &out);
+    bool keepalive = false;
+    for (unsigned i = before; i < out.n; i++)
+        keepalive |= out.f[i].kind == FK_IRC_KEEPALIVE;
+    assert_true(keepalive);
+    detect_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -779,6 +809,7 @@ int main(void)
         cmocka_unit_test(test_downloads),
         cmocka_unit_test(test_flood_and_memcap),
         cmocka_unit_test(test_flush),
+        cmocka_unit_test(test_flush_open_irc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
