@@ -3,24 +3,10 @@
  * the least recently active flow when the memory cap is reached. All time is packet time. */
 #include "flow/flow.h"
 #include "util/hugemem.h"
+#include "util/poison.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BW_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(BW_ASAN)
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#endif
-#ifndef POISON
-#define POISON(p, n) ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
 
 const char *const flow_tmo_name[TMO_MAX] = {
     "tcp-new", "tcp-established", "tcp-closing", "tcp-closed", "udp", "other",
@@ -314,6 +300,7 @@ void flow_table_finish(struct flow_table *ft)
         pl->slabs = NULL;
         pl->free = NULL;
     }
+    tcp_stream_pool_free(ft);
     huge_free(ft->bucket, ft->nbucket * sizeof *ft->bucket);
     ft->bucket = NULL;
 }
