@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT
+ * mapfile.c — see mapfile.h. One mapped stream is read at a time (captures are read in
+ * order), so the SIGBUS recovery state is process-wide. */
+#include "capture/mapfile.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+enum {
+    MAP_STREAM_BUF = 64 << 10,   /* stdio buffer over a mapping: stays in the L2 cache */
+    PLAIN_STREAM_BUF = 1 << 20,  /* over read(2): fewer system calls */
+};
+
+struct mapped {
+    const uint8_t *base;
+    size_t size, pos;
+    struct sigaction old_bus;
+};
+
+static sigjmp_buf *volatile bus_jump;   /* set only while copying from a mapping */
+static volatile sig_atomic_t shrank;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    (void)si;
+    (void)uc;
+    if (bus_jump)
+        siglongjmp(*bus_jump, 1);
+    signal(sig, SIG_DFL);                /* not ours: die as the signal would have */
+    raise(sig);
+}
+
+static ssize_t map_read(void *cookie, char *buf, size_t n)
+{
+    struct mapped *m = cookie;
+    size_t left = m->size - m->pos;
+    if (n > left)
+        n = left;
+    if (n == 0)
+        return 0;
+    sigjmp_buf jb;
+    if (sigsetjmp(jb, 1)) {
+        bus_jump = NULL;
+        shrank = 1;
+        m->pos = m->size;                    /* nothing more can be read */
+        errno = EIO;
+        return -1;
+    }
+    bus_jump = &jb;
+    memcpy(buf, m->base + m->pos, n);
+    bus_jump = NULL;
+    m->pos += n;
+    return (ssize_t)n;
+}
+
+static int map_seek(void *cookie, off64_t *off, int whence)
+{
+    struct mapped *m = cookie;
+    off64_t from = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (off64_t)m->pos
+                 : whence == SEEK_END ? (off64_t)m->size : -1;
+    if (from < 0 || *off < -from || *off > (off64_t)m->size - from) {
+        errno = EINVAL;
+        return -1;
+    }
+    m->pos = (size_t)(from + *off);
+    *off = (off64_t)m->pos;
+    return 0;
+}
+
+static int map_close(void *cookie)
+{
+    struct mapped *m = cookie;
+    munmap((void *)m->base, m->size);
+    sigaction(SIGBUS, &m->old_bus, NULL);
+    free(m);
+    return 0;
+}
+
+FILE *mapfile_open(const char *path, bool *mapped)
+{
+    shrank = 0;
+    if (mapped)
+        *mapped = false;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    struct stat sb;
+    struct mapped *m = NULL;
+    void *base = MAP_FAILED;
+    if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
+        (uint64_t)sb.st_size > SIZE_MAX / 2 || !(m = calloc(1, sizeof *m)) ||
+        (base = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fileno(fp), 0)) ==
+            MAP_FAILED)
+        goto plain;
+    madvise(base, (size_t)sb.st_size, MADV_SEQUENTIAL);   /* read-ahead, drop behind */
+    m->base = base;
+    m->size = (size_t)sb.st_size;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGBUS, &sa, &m->old_bus) != 0)
+        goto plain;
+    FILE *mf = fopencookie(m, "rb", (cookie_io_functions_t){
+        .read = map_read, .seek = map_seek, .close = map_close });
+    if (!mf) {
+        sigaction(SIGBUS, &m->old_bus, NULL);
+        goto plain;
+    }
+    fclose(fp);                              /* the mapping outlives the descriptor */
+    setvbuf(mf, NULL, _IOFBF, MAP_STREAM_BUF);
+    if (mapped)
+        *mapped = true;
+    return mf;
+plain:
+    if (base != MAP_FAILED)
+        munmap(base, (size_t)sb.st_size);
+    free(m);
+    setvbuf(fp, NULL, _IOFBF, PLAIN_STREAM_BUF);
+    return fp;
+}
+
+bool mapfile_shrank(void)
+{
+    return shrank != 0;
+}

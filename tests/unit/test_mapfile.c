@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT
+ * Unit tests for capture/mapfile.h: a mapped capture reads like the file, seeks like it, and a
+ * file that shrinks under the mapping gives a read error instead of SIGBUS. */
+#include "testutil.h"
+#include "capture/mapfile.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { SIZE = 300 * 1024 };
+
+static char *make_file(void)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/bw-mapfile-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    uint8_t *b = malloc(SIZE);
+    for (size_t i = 0; i < SIZE; i++)
+        b[i] = (uint8_t)(i * 7 + (i >> 9));
+    assert_int_equal(write(fd, b, SIZE), SIZE);
+    free(b);
+    close(fd);
+    return path;
+}
+
+static void test_reads_and_seeks_like_the_file(void **state)
+{
+    (void)state;
+    char *path = make_file();
+    bool mapped = false;
+    FILE *fp = mapfile_open(path, &mapped);
+    assert_non_null(fp);
+    assert_true(mapped);
+    uint8_t *got = malloc(SIZE + 10);
+    size_t n = 0, k;
+    while ((k = fread(got + n, 1, 1000, fp)) > 0)   /* odd pieces across buffer refills */
+        n += k;
+    assert_int_equal(n, SIZE);
+    assert_true(feof(fp));
+    assert_false(ferror(fp));
+    for (size_t i = 0; i < SIZE; i++)
+        assert_int_equal(got[i], (uint8_t)(i * 7 + (i >> 9)));
+    assert_int_equal(ftell(fp), SIZE);
+    assert_int_equal(fseek(fp, 12345, SEEK_SET), 0);
+    assert_int_equal(fgetc(fp), (uint8_t)(12345 * 7 + (12345 >> 9)));
+    assert_int_equal(ftell(fp), 12346);
+    assert_int_not_equal(fseek(fp, SIZE + 1, SEEK_SET), 0);   /* past the end: refused */
+    assert_false(mapfile_shrank());
+    assert_int_equal(fclose(fp), 0);
+    free(got);
+    unlink(path);
+}
+
+static void test_shrinking_file_is_a_read_error(void **state)
+{
+    (void)state;
+    char *path = make_file();
+    bool mapped = false;
+    FILE *fp = mapfile_open(path, &mapped);
+    assert_non_null(fp);
+    assert_true(mapped);
+    uint8_t buf[4096];
+    assert_int_equal(fread(buf, 1, sizeof buf, fp), sizeof buf);
+    assert_int_equal(truncate(path, 0), 0);          /* another program truncates it */
+    uint8_t *rest = malloc(SIZE);
+    size_t n = fread(rest, 1, SIZE, fp);
+    assert_true(n < SIZE - sizeof buf);              /* what was buffered, then an error */
+    assert_true(ferror(fp));
+    assert_true(mapfile_shrank());
+    fclose(fp);
+    free(rest);
+    unlink(path);
+}
+
+static void test_not_a_regular_file_is_read_plainly(void **state)
+{
+    (void)state;
+    bool mapped = true;
+    FILE *fp = mapfile_open("/dev/null", &mapped);
+    assert_non_null(fp);
+    assert_false(mapped);
+    assert_int_equal(fgetc(fp), EOF);
+    fclose(fp);
+    assert_null(mapfile_open("/nonexistent/botwatch", &mapped));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reads_and_seeks_like_the_file),
+        cmocka_unit_test(test_shrinking_file_is_a_read_error),
+        cmocka_unit_test(test_not_a_regular_file_is_read_plainly),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
