@@ -15,13 +15,14 @@
 
 enum {
     MAP_STREAM_BUF = 64 << 10,   /* stdio buffer over a mapping: stays in the L2 cache */
-    PLAIN_STREAM_BUF = 1 << 20,  /* over read(2): fewer system calls */
 };
 
 struct mapped {
     const uint8_t *base;
     size_t size, pos;
     struct sigaction old_bus;
+    char buf[MAP_STREAM_BUF];            /* the stream's buffer (setvbuf ignores a size
+                                            without a buffer) */
 };
 
 static sigjmp_buf *volatile bus_jump;   /* set only while copying from a mapping */
@@ -37,12 +38,11 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
     raise(sig);
 }
 
-static ssize_t map_read(void *cookie, char *buf, size_t n)
+static ssize_t map_read(void *cookie, char *buf, size_t want)
 {
     struct mapped *m = cookie;
     size_t left = m->size - m->pos;
-    if (n > left)
-        n = left;
+    const size_t n = want < left ? want : left;
     if (n == 0)
         return 0;
     sigjmp_buf jb;
@@ -116,7 +116,7 @@ FILE *mapfile_open(const char *path, bool *mapped)
         goto plain;
     }
     fclose(fp);                              /* the mapping outlives the descriptor */
-    setvbuf(mf, NULL, _IOFBF, MAP_STREAM_BUF);
+    setvbuf(mf, m->buf, _IOFBF, sizeof m->buf);
     if (mapped)
         *mapped = true;
     return mf;
@@ -124,7 +124,6 @@ plain:
     if (base != MAP_FAILED)
         munmap(base, (size_t)sb.st_size);
     free(m);
-    setvbuf(fp, NULL, _IOFBF, PLAIN_STREAM_BUF);
     return fp;
 }
 

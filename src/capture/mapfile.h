@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 /* Opens path for reading: mapped when it is a non-empty regular file and the mapping
- * succeeds, otherwise an ordinary stream with a 1 MiB buffer. NULL with errno set when the
+ * succeeds, otherwise an ordinary stream. NULL with errno set when the
  * file cannot be opened. *mapped tells which (may be NULL). */
 FILE *mapfile_open(const char *path, bool *mapped);
 

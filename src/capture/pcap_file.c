@@ -16,7 +16,6 @@ enum {
     PROGRESS_MIN_BYTES = 16 << 20,   /* smaller files finish before a bar is worth drawing */
     PROGRESS_EVERY_PKTS = 4096,      /* how often the clock is read */
     PROGRESS_WIDTH = 30,
-    CAPTURE_READ_BUF = 1 << 20,
 };
 
 static double now_s(void)
@@ -59,17 +58,19 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
     d->file = path;
     d->pkt_no = 0;
     e->stats.input.files++;
-    /* We open the file ourselves: a regular file is read through a memory mapping, anything
-     * else through a 1 MiB stdio buffer rather than 4 KiB ones (capture/mapfile.h); libpcap
-     * then parses pcap or pcapng from that stream as it would from a path. */
+    /* We open the file ourselves: a regular file is read through a memory mapping
+     * (capture/mapfile.h), standard input through a 1 MiB stdio buffer rather than 4 KiB
+     * pieces; libpcap then parses pcap or pcapng from that stream as it would from a path. */
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *fp = is_stdin ? stdin : mapfile_open(path, NULL);
     pcap_t *p = NULL;
     if (!fp) {
         snprintf(err, sizeof err, "%s", strerror(errno));
     } else {
-        if (is_stdin)
-            setvbuf(fp, NULL, _IOFBF, CAPTURE_READ_BUF);
+        if (is_stdin) {                      /* setvbuf takes a size only with a buffer */
+            static char stdin_buf[1 << 20];
+            setvbuf(fp, stdin_buf, _IOFBF, sizeof stdin_buf);
+        }
         p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, err);
         if (!p && !is_stdin)
             fclose(fp);                      /* on success pcap_close closes it */
