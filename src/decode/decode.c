@@ -59,6 +59,7 @@ const char *decode_link_name(int dlt)
 void decoder_init(struct decoder *d, struct bw_stats *stats, const struct frag_limits *lim)
 {
     d->stats = stats;
+    d->general_only = false;
     frag_table_init(&d->frag, stats, lim);
 }
 
@@ -435,6 +436,72 @@ static enum decode_result decode_null(struct decoder *d, struct pkt *p, struct r
     }
 }
 
+static inline uint16_t be16_at(const uint8_t *b)
+{
+    return (uint16_t)((unsigned)b[0] << 8 | b[1]);
+}
+
+static inline uint32_t be32_at(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* The common case in a few loads: an IPv4 packet without options, not a fragment, whose
+ * lengths all fit the frame, carrying TCP or UDP. ip points at the IPv4 header and n bytes
+ * follow it. Returns false, having changed nothing but scratch fields that decode_ipv4 sets
+ * again, for anything else: the general path then decodes it (and counts its faults). It
+ * gives exactly the general path's result. */
+static bool decode_ipv4_fast(struct decoder *d, struct pkt *p, const uint8_t *ip, size_t n)
+{
+    if (n < 20 || ip[0] != 0x45)
+        return false;
+    size_t total = be16_at(ip + 2);
+    if (total < 20 || total > n || (be16_at(ip + 6) & 0x3fff))   /* 0, short, cut, fragment */
+        return false;
+    const uint8_t *l4 = ip + 20;
+    size_t body = total - 20;
+    uint8_t proto = ip[9];
+    if (proto == IPPROTO_NUM_TCP) {
+        if (body < 20)
+            return false;
+        size_t hlen = (size_t)(l4[12] >> 4) * 4;
+        if (hlen < 20 || hlen > body)
+            return false;
+        /* no options, or the usual NOP NOP timestamp: well formed without looking further */
+        if (hlen != 20 && !(hlen == 32 && be32_at(l4 + 20) == 0x0101080a) &&
+            !options_well_formed(rd_init(l4 + 20, hlen - 20)))
+            d->stats->decode.err[DEC_ERR_tcp_bad_option]++;
+        p->sport = be16_at(l4);
+        p->dport = be16_at(l4 + 2);
+        p->tcp_seq = be32_at(l4 + 4);
+        p->tcp_ack = be32_at(l4 + 8);
+        p->tcp_flags = l4[13];
+        p->tcp_win = be16_at(l4 + 14);
+        p->payload = l4 + hlen;
+        p->payload_len = (uint32_t)(body - hlen);
+        d->stats->decode.tcp++;
+    } else if (proto == IPPROTO_NUM_UDP) {
+        if (body < 8)
+            return false;
+        size_t ulen = be16_at(l4 + 4);
+        if (ulen < 8 || ulen > body)
+            return false;
+        p->sport = be16_at(l4);
+        p->dport = be16_at(l4 + 2);
+        p->payload = l4 + 8;
+        p->payload_len = (uint32_t)(ulen - 8);
+        d->stats->decode.udp++;
+    } else {
+        return false;
+    }
+    p->family = 4;
+    p->proto = proto;
+    memcpy(p->src, ip + 12, 4);
+    memcpy(p->dst, ip + 16, 4);
+    d->stats->decode.ipv4++;
+    return true;
+}
+
 enum decode_result decode_packet(struct decoder *d, int dlt, struct pkt *p)
 {
     struct rd r = rd_init(p->data, p->caplen);
@@ -452,6 +519,20 @@ enum decode_result decode_packet(struct decoder *d, int dlt, struct pkt *p)
     p->frag_bytes = 0;
     memset(p->src, 0, sizeof p->src);
     memset(p->dst, 0, sizeof p->dst);
+
+    /* Ethernet, possibly with one VLAN tag, and the common IPv4 case first */
+    if (dlt == DLT_EN10MB && p->caplen >= ETH_HLEN && !d->general_only) {
+        const uint8_t *b = p->data;
+        size_t off = ETH_HLEN - 2;
+        uint16_t type = be16_at(b + off);
+        if (type == ETHERTYPE_VLAN && p->caplen >= ETH_HLEN + 4) {
+            off += 4;
+            type = be16_at(b + off);
+        }
+        off += 2;
+        if (type == ETHERTYPE_IPV4 && decode_ipv4_fast(d, p, b + off, p->caplen - off))
+            return DECODE_OK;
+    }
 
     switch (dlt) {
     case DLT_EN10MB: {

@@ -54,6 +54,7 @@ enum decode_result {
 struct decoder {
     struct bw_stats *stats;
     struct frag_table frag;
+    bool general_only;  /* tests: skip the fast path, so both can be compared */
 };
 
 bool icmp_is_echo(uint8_t type, bool v6);

@@ -258,6 +258,101 @@ static void test_every_truncation(void **state)
     assert_int_equal(p.payload_len, 4);
 }
 
+/* The fast path (Ethernet, one VLAN tag, IPv4 without options, TCP or UDP) must give exactly
+ * what the general path gives: the same result, packet fields and counters, for well-formed
+ * frames and for every single-byte change to their headers and every truncation. */
+static void decode_both(const uint8_t *b, size_t n, uint32_t wire)
+{
+    static struct bw_stats st2;
+    static struct decoder gen;
+    memset(&st2, 0, sizeof st2);
+    struct frag_limits fl = { .memcap = 1 << 20, .timeout_us = 30000000 };
+    decoder_init(&gen, &st2, &fl);
+    gen.general_only = true;
+    memset(&st, 0, sizeof st);
+    struct pkt a, g;
+    memset(&a, 0, sizeof a);
+    memset(&g, 0, sizeof g);
+    a.data = g.data = b;
+    a.caplen = g.caplen = (uint32_t)n;
+    a.wirelen = g.wirelen = wire;
+    enum decode_result ra = decode_packet(&dec, DLT_EN10MB, &a);
+    enum decode_result rg = decode_packet(&gen, DLT_EN10MB, &g);
+    assert_int_equal(ra, rg);
+    if (ra == DECODE_OK) {
+        assert_int_equal(a.family, g.family);
+        assert_int_equal(a.proto, g.proto);
+        assert_memory_equal(a.src, g.src, sizeof a.src);
+        assert_memory_equal(a.dst, g.dst, sizeof a.dst);
+        assert_int_equal(a.sport, g.sport);
+        assert_int_equal(a.dport, g.dport);
+        assert_int_equal(a.tcp_flags, g.tcp_flags);
+        assert_int_equal(a.tcp_win, g.tcp_win);
+        assert_int_equal(a.tcp_seq, g.tcp_seq);
+        assert_int_equal(a.tcp_ack, g.tcp_ack);
+        assert_int_equal(a.icmp_type, g.icmp_type);
+        assert_ptr_equal(a.payload, g.payload);
+        assert_int_equal(a.payload_len, g.payload_len);
+        assert_int_equal(a.snapped, g.snapped);
+        assert_int_equal(a.frag_pkts, g.frag_pkts);
+    }
+    assert_memory_equal(&st.decode, &st2.decode, sizeof st.decode);
+    decoder_free(&gen);
+}
+
+static void test_fast_path_equals_general(void **state)
+{
+    (void)state;
+    struct fb frames[6];
+    memset(frames, 0, sizeof frames);
+    fb_eth(&frames[0], 0x0800);                              /* TCP SYN with payload */
+    add_ipv4_tcp(&frames[0]);
+    fb_mem(&frames[0], "\0\0\0\0", 4);                       /* Ethernet padding */
+    fb_eth(&frames[1], 0x8100);                              /* VLAN, TCP with timestamps */
+    fb_be16(&frames[1], 10);
+    fb_be16(&frames[1], 0x0800);
+    fb_ipv4(&frames[1], 6, 0xc0a80001, 0x0a000001, 32 + 5, 7, 0x4000);
+    fb_tcp(&frames[1], 443, 51000, 99, 100, TCP_ACK | TCP_PSH);
+    frames[1].b[18 + 20 + 12] = 8 << 4;
+    fb_mem(&frames[1], "\x01\x01\x08\x0a\0\0\0\1\0\0\0\2", 12);
+    fb_mem(&frames[1], "hello", 5);
+    fb_eth(&frames[2], 0x0800);                              /* UDP */
+    fb_ipv4(&frames[2], 17, 0x0a000002, 0x08080808, 8 + 3, 9, 0);
+    fb_udp(&frames[2], 5353, 53, 3);
+    fb_mem(&frames[2], "abc", 3);
+    fb_eth(&frames[3], 0x0800);                              /* TCP with other options */
+    fb_ipv4(&frames[3], 6, 1, 2, 24 + 1, 1, 0);
+    fb_tcp(&frames[3], 1, 2, 3, 4, TCP_SYN);
+    frames[3].b[14 + 20 + 12] = 6 << 4;
+    fb_mem(&frames[3], "\x02\x04\x05\xb4", 4);
+    fb_mem(&frames[3], "x", 1);
+    fb_eth(&frames[4], 0x0800);                              /* ICMP: the general path */
+    fb_ipv4(&frames[4], 1, 1, 2, 8, 1, 0);
+    fb_mem(&frames[4], "\x08\0\0\0\0\1\0\1", 8);
+    fb_eth(&frames[5], 0x0800);                              /* a first fragment */
+    fb_ipv4(&frames[5], 17, 1, 2, 16, 5, 0x2000);
+    fb_udp(&frames[5], 1, 2, 8);
+    fb_mem(&frames[5], "12345678", 8);
+    for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
+        struct fb *f = &frames[i];
+        decode_both(f->b, f->n, (uint32_t)f->n);
+        for (size_t n = 0; n < f->n; n++) {                  /* cut, and snapped */
+            decode_both(f->b, n, (uint32_t)n);
+            decode_both(f->b, n, (uint32_t)f->n);
+        }
+        size_t hdr = f->n < 70 ? f->n : 70;
+        for (size_t at = 12; at < hdr; at++) {               /* each header byte changed */
+            static const uint8_t vals[] = { 0x00, 0x01, 0x05, 0x45, 0x46, 0x50, 0x80, 0xff };
+            for (size_t v = 0; v < sizeof vals + 2; v++) {   /* and the byte +-1 */
+                struct fb g = *f;
+                g.b[at] = v < sizeof vals ? vals[v] : (uint8_t)(f->b[at] + (v == sizeof vals ? 1 : -1));
+                decode_both(g.b, g.n, (uint32_t)g.n);
+                decode_both(g.b, g.n, (uint32_t)g.n + 100);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +363,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_malformed_counted_by_reason, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipv4_total_length_zero_is_offload, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_truncation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fast_path_equals_general, setup, teardown),
     };
     return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
 }
