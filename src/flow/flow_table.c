@@ -116,10 +116,8 @@ int flow_table_init(struct flow_table *ft, const struct flow_limits *lim,
 }
 
 /* 64-bit multiply-xorshift over the key's five words. */
-static uint64_t key_hash(const struct flow_key *k)
+static inline uint64_t key_mix(const uint64_t w[5])
 {
-    uint64_t w[5];
-    memcpy(w, k, sizeof w);
     uint64_t h = 0x9e3779b97f4a7c15ull;
     for (int i = 0; i < 5; i++) {
         h ^= w[i];
@@ -128,23 +126,74 @@ static uint64_t key_hash(const struct flow_key *k)
     }
     return h;
 }
+
+static uint64_t key_hash(const struct flow_key *k)
+{
+    uint64_t w[5];
+    memcpy(w, k, sizeof w);
+    return key_mix(w);
+}
 _Static_assert(sizeof(struct flow_key) == 40, "flow_key is hashed as five 64-bit words");
 
-/* Builds the canonical key; *side is the key side the packet's source is on. */
-static void key_of(const struct pkt *p, struct flow_key *k, uint8_t *side)
+/* Builds the canonical key; *side is the key side the packet's source is on: side 0 holds
+ * the lower address (compared as bytes, i.e. as big-endian numbers), then the lower port.
+ * The key is assembled as the five 64-bit words it is hashed and compared as, and stored
+ * once: writing it field by field and reading it back as words stalled store forwarding.
+ * Returns its hash. */
+static uint64_t key_of(const struct pkt *p, struct flow_key *k, uint8_t *side)
 {
-    memset(k, 0, sizeof *k);
-    size_t alen = p->family == 4 ? 4 : 16;
-    int c = memcmp(p->src, p->dst, alen);
+    uint64_t w[5];
+    uint64_t s0, s1, d0, d1;                 /* the addresses as stored (byte order kept) */
+    int c;
+    if (p->family == 4) {
+        uint32_t a, b;
+        memcpy(&a, p->src, 4);
+        memcpy(&b, p->dst, 4);
+        s0 = a;
+        d0 = b;
+        s1 = d1 = 0;
+        uint32_t ha = __builtin_bswap32(a), hb = __builtin_bswap32(b);
+        c = (ha > hb) - (ha < hb);
+    } else {
+        memcpy(&s0, p->src, 8);
+        memcpy(&s1, p->src + 8, 8);
+        memcpy(&d0, p->dst, 8);
+        memcpy(&d1, p->dst + 8, 8);
+        uint64_t ha = __builtin_bswap64(s0), hb = __builtin_bswap64(d0);
+        if (ha == hb) {
+            ha = __builtin_bswap64(s1);
+            hb = __builtin_bswap64(d1);
+        }
+        c = (ha > hb) - (ha < hb);
+    }
     if (c == 0)
         c = (p->sport > p->dport) - (p->sport < p->dport);
-    *side = c > 0;
-    memcpy(k->addr[*side], p->src, alen);
-    memcpy(k->addr[!*side], p->dst, alen);
-    k->port[*side] = p->sport;
-    k->port[!*side] = p->dport;
-    k->proto = p->proto;
-    k->family = p->family;
+    uint8_t sd = c > 0;
+    *side = sd;
+    uint16_t lo_port = sd ? p->dport : p->sport, hi_port = sd ? p->sport : p->dport;
+    w[0] = sd ? d0 : s0;
+    w[1] = sd ? d1 : s1;
+    w[2] = sd ? s0 : d0;
+    w[3] = sd ? s1 : d1;
+    /* port[0], port[1], proto, family, pad[2]: the struct's bytes as one word */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    w[4] = (uint64_t)lo_port | (uint64_t)hi_port << 16 | (uint64_t)p->proto << 32 |
+           (uint64_t)p->family << 40;
+#else
+    struct flow_key tail = { .port = { lo_port, hi_port }, .proto = p->proto,
+                             .family = p->family };
+    memcpy(&w[4], &tail.port, 8);
+#endif
+    memcpy(k, w, sizeof w);
+    return key_mix(w);
+}
+
+static inline bool key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+    uint64_t x[5], y[5];
+    memcpy(x, a, sizeof x);
+    memcpy(y, b, sizeof y);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
 }
 
 static void list_unlink(struct flow_table *ft, struct flow *f)
@@ -428,8 +477,7 @@ static enum flow_tmo tmo_of(const struct flow *f)
 
 void flow_lookup_key(const struct pkt *p, struct flow_lookup *lk)
 {
-    key_of(p, &lk->key, &lk->side);
-    lk->hash = key_hash(&lk->key);
+    lk->hash = key_of(p, &lk->key, &lk->side);
 }
 
 void flow_table_prefetch_bucket(const struct flow_table *ft, const struct flow_lookup *lk)
@@ -459,7 +507,7 @@ struct flow *flow_table_packet_keyed(struct flow_table *ft, const struct pkt *p,
     uint8_t side = lk->side;
     size_t b = lk->hash & (ft->nbucket - 1);
     struct flow *f = ft->bucket[b];
-    while (f && memcmp(&f->key, kp, sizeof *kp) != 0)
+    while (f && !key_eq(&f->key, kp))
         f = f->hnext;
     if (f && is_port_reuse(f, p, side == f->client_side ? DIR_TOSERVER : DIR_TOCLIENT)) {
         ft->stats->flow.port_reuse++;
