@@ -141,7 +141,8 @@ static void on_deliver(void *ctx, struct flow *f, enum flow_dir dir, const uint8
     struct engine *e = ctx;
     if (data && e->cfg.dump_dir)
         dump(e, f, dir, data, len);
-    proto_flow_data(&e->pe, f, dir, data, len);
+    if (!e->cfg.no_app)
+        proto_flow_data(&e->pe, f, dir, data, len);
     engine_rules_stream(e, f, dir, data, len);
 }
 
@@ -229,8 +230,11 @@ enum bw_status engine_init(struct engine *e, const struct engine_config *c, stru
         return BW_E_NOMEM;
     }
     e->ft.on_close = on_flow_close;
-    e->det = detect_new(&c->detect);
-    if (!e->det || (c->report && !(e->report = report_new()))) {
+    if (!c->no_app && !(e->det = detect_new(&c->detect))) {
+        snprintf(d->msg, sizeof d->msg, "cannot allocate the detectors");
+        return BW_E_NOMEM;
+    }
+    if (c->report && !(e->report = report_new())) {
         snprintf(d->msg, sizeof d->msg, "cannot allocate the detectors");
         return BW_E_NOMEM;
     }
@@ -252,7 +256,7 @@ static void process(struct engine *e, struct pkt *p, const struct flow_lookup *l
     enum flow_dir dir;
     struct flow *f = flow_table_packet_keyed(&e->ft, p, lk, &dir);
     e->last_flow = f;
-    if (f && p->proto == IPPROTO_NUM_UDP && p->payload_len)
+    if (f && p->proto == IPPROTO_NUM_UDP && p->payload_len && !e->cfg.no_app)
         proto_flow_data(&e->pe, f, dir, p->payload, p->payload_len);   /* TCP: via reassembly */
     if (f)                                   /* dir is set only when there is a flow */
         engine_rules_packet(e, f, dir, p);

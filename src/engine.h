@@ -23,6 +23,8 @@ struct engine_config {
     unsigned lookahead;          /* packets decoded ahead of flow processing (0 = none);
                                     a power of two, at most ENGINE_LOOKAHEAD_MAX */
     const char *dump_dir;        /* NULL: reassembled streams are not written */
+    bool no_app;                 /* decode, flows and reassembly only: no protocol
+                                    identification, parsers or detectors (--no-app) */
     struct flow_limits flow;
     struct stream_limits stream;
     struct frag_limits frag;

@@ -68,6 +68,9 @@ static const char usage_scan[] =
     "      --threshold-file FILE  event_filter and suppress lines (Snort threshold.conf)\n"
     "      --dump-streams DIR   write each TCP flow's reassembled bytes to\n"
     "                           DIR/<flow_id>-toserver.bin and -toclient.bin\n"
+    "      --no-app             decode, flows and TCP reassembly only (flow events,\n"
+    "                           --dump-streams): no protocol identification, parsers or\n"
+    "                           detectors; not with --rules, --report, --config, --home-net\n"
     "      --flow-memcap SIZE   memory for flow records (default 256m); the least recently\n"
     "                           active flow is evicted when it is reached\n"
     "      --stream-memcap SIZE memory for out-of-order TCP data (default 256m)\n"
@@ -119,8 +122,9 @@ static const char usage_live[] =
     "                           of the finding it replaces\n"
     "      --no-promisc         do not put the interface in promiscuous mode\n"
     "      --buffer SIZE        kernel capture buffer (default libpcap's, 2 MiB)\n"
-    "      --rules PATH, --var, --fast, --config FILE, --home-net LIST, --report, and the\n"
-    "                           memory and timeout options of scan (botwatch scan --help)\n"
+    "      --rules PATH, --var, --fast, --config FILE, --home-net LIST, --report, --no-app,\n"
+    "                           and the memory and timeout options of scan (botwatch scan\n"
+    "                           --help)\n"
     "  -q, --quiet              no statistics at the end\n"
     "  -h, --help               this text\n"
     "\n"
@@ -241,7 +245,7 @@ static int usage_error(const char *cmd, const char *what, const char *arg)
 }
 
 enum {
-    OPT_DUMP = 256, OPT_FLOW_MEMCAP, OPT_STREAM_MEMCAP, OPT_STREAM_DEPTH, OPT_STREAM_OOO,
+    OPT_DUMP = 256, OPT_NO_APP, OPT_FLOW_MEMCAP, OPT_STREAM_MEMCAP, OPT_STREAM_DEPTH, OPT_STREAM_OOO,
     OPT_FRAG_MEMCAP, OPT_FRAG_TIMEOUT, OPT_TIMEOUT, OPT_NO_PROGRESS, OPT_LOOKAHEAD,
     OPT_APP_MEMCAP,
     OPT_CONFIG,
@@ -375,6 +379,7 @@ static int cmd_rules(int argc, char **argv)
 #define ENGINE_LONGOPTS                                                   \
     { "eve", required_argument, NULL, 'e' },                              \
     { "dump-streams", required_argument, NULL, OPT_DUMP },                \
+    { "no-app", no_argument, NULL, OPT_NO_APP },                          \
     { "flow-memcap", required_argument, NULL, OPT_FLOW_MEMCAP },          \
     { "stream-memcap", required_argument, NULL, OPT_STREAM_MEMCAP },      \
     { "stream-depth", required_argument, NULL, OPT_STREAM_DEPTH },        \
@@ -408,6 +413,7 @@ static int engine_opt(const char *cmd, int c, const char *arg, struct engine_arg
     switch (c) {
     case 'e': cfg->eve_path = arg; return 0;
     case OPT_DUMP: cfg->dump_dir = arg; return 0;
+    case OPT_NO_APP: cfg->no_app = true; return 0;
     case OPT_FLOW_MEMCAP: size = &cfg->flow.memcap; break;
     case OPT_STREAM_MEMCAP: size = &cfg->stream.memcap; break;
     case OPT_STREAM_DEPTH: size = &cfg->stream.depth; break;
@@ -470,6 +476,9 @@ static int engine_args_check(const char *cmd, struct engine_args *ea)
     if (ea->cfg.flow.memcap < sizeof(struct flow))
         return usage_error(cmd, "--flow-memcap is smaller than one flow", NULL);
     struct engine_config *cfg = &ea->cfg;
+    if (cfg->no_app && (ea->ro.npath || cfg->report || ea->config_path || ea->home_net))
+        return usage_error(cmd, "--no-app leaves out the protocol layer and the detectors that "
+                           "--rules, --report, --config and --home-net need", NULL);
     if (cfg->fast_path && cfg->eve_path && strcmp(cfg->fast_path, "-") == 0 &&
         strcmp(cfg->eve_path, "-") == 0)
         return usage_error(cmd, "--eve - and --fast - cannot share standard output", NULL);
@@ -527,6 +536,21 @@ static struct engine *engine_start(const char *cmd, struct engine_args *ea)
 }
 
 /* Ends the run: every flow, finding and output; then the statistics. The exit status. */
+static void app_stats_print(const struct engine *e, const struct engine_args *ea)
+{
+    proto_stats_print(stderr, &e->app_stats);
+    if (ea->rs) {
+        const struct rules_stats *st = rules_get_stats(ea->rs);
+        fprintf(stderr, "rules: %u loaded, %" PRIu64 " alerts, %" PRIu64 " suppressed by "
+                "thresholds, %" PRIu64 " pass matches, %" PRIu64 " flows tracked, %" PRIu64
+                " memcap drops, %" PRIu64 " backtrack limits\n", ea->rs->counts.loaded,
+                st->alerts, st->suppressed, st->pass, st->flows_tracked,
+                st->flow_memcap_drop + st->thresh_memcap_drop, st->backtrack_limit);
+    }
+    fprintf(stderr, "findings: %" PRIu64 "%s\n", e->findings,
+            e->detect_dropped ? " (detector state dropped for memory: some are missing)" : "");
+}
+
 static int engine_stop(const char *cmd, struct engine *e, struct engine_args *ea, int rc,
                        bool quiet, double t0)
 {
@@ -537,17 +561,10 @@ static int engine_stop(const char *cmd, struct engine *e, struct engine_args *ea
     }
     if (!quiet) {
         stats_print(stderr, &e->stats, wall_s() - t0);
-        proto_stats_print(stderr, &e->app_stats);
-        if (ea->rs) {
-            const struct rules_stats *st = rules_get_stats(ea->rs);
-            fprintf(stderr, "rules: %u loaded, %" PRIu64 " alerts, %" PRIu64 " suppressed by "
-                    "thresholds, %" PRIu64 " pass matches, %" PRIu64 " flows tracked, %" PRIu64
-                    " memcap drops, %" PRIu64 " backtrack limits\n", ea->rs->counts.loaded,
-                    st->alerts, st->suppressed, st->pass, st->flows_tracked,
-                    st->flow_memcap_drop + st->thresh_memcap_drop, st->backtrack_limit);
-        }
-        fprintf(stderr, "findings: %" PRIu64 "%s\n", e->findings,
-                e->detect_dropped ? " (detector state dropped for memory: some are missing)" : "");
+        if (ea->cfg.no_app)
+            fputs("app protocols, parsers and detectors: off (--no-app)\n", stderr);
+        else
+            app_stats_print(e, ea);
     }
     free(e);
     engine_args_free(ea);
