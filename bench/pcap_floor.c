@@ -4,21 +4,39 @@
  * and touches the data (sums caplen, XORs the first byte of each packet) so the compiler
  * cannot drop the read.  Prints one line: packets, bytes, checksum.
  *
- *   pcap_floor FILE
+ *   pcap_floor [-m] FILE
+ *
+ * -m opens the file as botwatch does (src/capture/mapfile.c: a stdio stream over a memory
+ * mapping, handed to pcap_fopen_offline), to show what that reading costs on its own.
  */
 #include <pcap/pcap.h>
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "capture/mapfile.h"
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: pcap_floor FILE\n");
+    int mapped = argc == 3 && strcmp(argv[1], "-m") == 0;
+    if (argc != 2 + mapped) {
+        fprintf(stderr, "usage: pcap_floor [-m] FILE\n");
         return 2;
     }
-    char err[PCAP_ERRBUF_SIZE];
-    pcap_t *p = pcap_open_offline(argv[1], err);
+    const char *path = argv[1 + mapped];
+    char err[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p;
+    if (mapped) {
+        FILE *fp = mapfile_open(path, NULL);
+        p = fp ? pcap_fopen_offline(fp, err) : NULL;
+        if (!fp)
+            snprintf(err, sizeof err, "%s: cannot open", path);
+        else if (!p)
+            fclose(fp);
+    } else {
+        p = pcap_open_offline(path, err);
+    }
     if (!p) {
         fprintf(stderr, "pcap_floor: %s\n", err);
         return 1;

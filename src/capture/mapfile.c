@@ -15,11 +15,13 @@
 
 enum {
     MAP_STREAM_BUF = 64 << 10,   /* stdio buffer over a mapping: stays in the L2 cache */
+    MAP_RELEASE_EVERY = 8 << 20, /* pages read are unmapped behind us in pieces this big */
 };
 
 struct mapped {
     const uint8_t *base;
     size_t size, pos;
+    size_t released;                     /* [0, released) is no longer mapped in */
     struct sigaction old_bus;
     char buf[MAP_STREAM_BUF];            /* the stream's buffer (setvbuf ignores a size
                                             without a buffer) */
@@ -57,6 +59,15 @@ static ssize_t map_read(void *cookie, char *buf, size_t want)
     memcpy(buf, m->base + m->pos, n);
     bus_jump = NULL;
     m->pos += n;
+    /* Pages already read leave our page tables (the page cache keeps them): otherwise the
+     * whole file would count in the process's resident size by the end. */
+    if (m->pos - m->released >= MAP_RELEASE_EVERY) {
+        size_t upto = m->pos & ~(size_t)(MAP_RELEASE_EVERY - 1);
+        if (upto > m->released) {
+            madvise((void *)(m->base + m->released), upto - m->released, MADV_DONTNEED);
+            m->released = upto;
+        }
+    }
     return (ssize_t)n;
 }
 
@@ -70,6 +81,8 @@ static int map_seek(void *cookie, off64_t *off, int whence)
         return -1;
     }
     m->pos = (size_t)(from + *off);
+    if (m->pos < m->released)                /* going back: those pages fault in again */
+        m->released = m->pos & ~(size_t)(MAP_RELEASE_EVERY - 1);
     *off = (off64_t)m->pos;
     return 0;
 }

@@ -75,6 +75,42 @@ static void test_shrinking_file_is_a_read_error(void **state)
     unlink(path);
 }
 
+/* Pages read are unmapped behind the reader in 8 MiB pieces; going back reads them again. */
+static void test_released_pages_read_again(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/bw-mapfile-big-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const size_t big = 20u << 20;
+    assert_int_equal(ftruncate(fd, (off_t)big), 0);          /* sparse: zeros */
+    assert_int_equal(pwrite(fd, "head", 4, 0), 4);
+    assert_int_equal(pwrite(fd, "tail", 4, (off_t)(17u << 20)), 4);
+    close(fd);
+    FILE *fp = mapfile_open(path, NULL);
+    assert_non_null(fp);
+    static uint8_t buf[1 << 16];
+    size_t n = 0, k;
+    int seen = 0;
+    while ((k = fread(buf, 1, sizeof buf, fp)) > 0) {
+        if (n == 0 && memcmp(buf, "head", 4) == 0)
+            seen |= 1;
+        if (n == (17u << 20) && memcmp(buf, "tail", 4) == 0)
+            seen |= 2;
+        n += k;
+    }
+    assert_int_equal(n, big);
+    assert_int_equal(seen, 3);
+    assert_int_equal(fseek(fp, 0, SEEK_SET), 0);              /* back over released pages */
+    assert_int_equal(fread(buf, 1, 4, fp), 4);
+    assert_memory_equal(buf, "head", 4);
+    assert_int_equal(fseek(fp, 17 << 20, SEEK_SET), 0);
+    assert_int_equal(fread(buf, 1, 4, fp), 4);
+    assert_memory_equal(buf, "tail", 4);
+    fclose(fp);
+    unlink(path);
+}
+
 static void test_not_a_regular_file_is_read_plainly(void **state)
 {
     (void)state;
@@ -92,6 +128,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_and_seeks_like_the_file),
         cmocka_unit_test(test_shrinking_file_is_a_read_error),
+        cmocka_unit_test(test_released_pages_read_again),
         cmocka_unit_test(test_not_a_regular_file_is_read_plainly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
