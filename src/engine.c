@@ -301,59 +301,40 @@ void engine_drain(struct engine *e)
     }
 }
 
-void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen, uint32_t caplen,
-                   const uint8_t *data)
+/* No look-ahead window: decoded and processed at once, from the caller's buffer. */
+static void packet_now(struct engine *e, int dlt, struct pkt *p)
 {
-    struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen, .caplen = caplen,
-                     .data = data };
-    e->last_flow = NULL;
-    if (!e->slot) {                          /* no look-ahead: straight through */
-        if (decode(e, dlt, &p)) {
-            struct flow_lookup lk;
-            flow_lookup_key(&p, &lk);
-            process(e, &p, &lk);
-        }
-        return;
+    if (decode(e, dlt, p)) {
+        struct flow_lookup lk;
+        flow_lookup_key(p, &lk);
+        process(e, p, &lk);
     }
+}
+
+/* The frame is in slot s, the one after the window's last: decode it and add it to the
+ * window, prefetching what its processing will need. */
+static void slot_packet(struct engine *e, int dlt, struct pkt *p, struct engine_slot *s)
+{
     unsigned n = e->cfg.lookahead, mask = n - 1;
-    if (e->count == n) {                     /* window full: the oldest goes through */
-        struct engine_slot *s = &e->slot[e->head];
-        if (s->ok)
-            process(e, &s->p, &s->lk);
-        e->head = (e->head + 1) & mask;
-        e->count--;
-    }
-    struct engine_slot *s = &e->slot[(e->head + e->count) & mask];
     e->count++;
     s->ok = false;
-    if (!slot_reserve(s, caplen)) {          /* cannot copy: process this one at once */
-        engine_drain(e);
-        e->count = 0;
-        if (decode(e, dlt, &p)) {
-            struct flow_lookup lk;
-            flow_lookup_key(&p, &lk);
-            process(e, &p, &lk);
-        }
-        return;
-    }
-    memcpy(s->buf, data, caplen);
-    p.data = s->buf;
-    if (decode(e, dlt, &p)) {
-        if (p.frag_pkts && p.payload_len) {
+    p->data = s->buf;
+    if (decode(e, dlt, p)) {
+        if (p->frag_pkts && p->payload_len) {
             /* a reassembled datagram lives in the decoder until its next one: keep a copy
              * (the frame itself is no longer needed once it is decoded) */
-            if (!slot_reserve(s, p.payload_len)) {
+            if (!slot_reserve(s, p->payload_len)) {
                 engine_drain(e);
                 e->count = 0;
                 struct flow_lookup lk;
-                flow_lookup_key(&p, &lk);
-                process(e, &p, &lk);
+                flow_lookup_key(p, &lk);
+                process(e, p, &lk);
                 return;
             }
-            memcpy(s->buf, p.payload, p.payload_len);
-            p.payload = s->buf;
+            memcpy(s->buf, p->payload, p->payload_len);
+            p->payload = s->buf;
         }
-        s->p = p;
+        s->p = *p;
         flow_lookup_key(&s->p, &s->lk);
         flow_table_prefetch_bucket(&e->ft, &s->lk);
         s->ok = true;
@@ -364,6 +345,56 @@ void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen, 
         if (mid->ok)
             flow_table_prefetch_flow(&e->ft, &mid->lk);
     }
+}
+
+uint8_t *engine_frame_buffer(struct engine *e, uint32_t caplen)
+{
+    if (!e->slot)
+        return slot_reserve(&e->scratch, caplen) ? e->scratch.buf : NULL;
+    unsigned n = e->cfg.lookahead, mask = n - 1;
+    if (e->count == n) {                     /* window full: the oldest goes through */
+        struct engine_slot *s = &e->slot[e->head];
+        if (s->ok)
+            process(e, &s->p, &s->lk);
+        e->head = (e->head + 1) & mask;
+        e->count--;
+    }
+    struct engine_slot *s = &e->slot[(e->head + e->count) & mask];
+    return slot_reserve(s, caplen) ? s->buf : NULL;
+}
+
+void engine_packet_copied(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
+                          uint32_t caplen)
+{
+    struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen, .caplen = caplen };
+    e->last_flow = NULL;
+    if (!e->slot) {
+        p.data = e->scratch.buf;
+        packet_now(e, dlt, &p);
+        return;
+    }
+    slot_packet(e, dlt, &p, &e->slot[(e->head + e->count) & (e->cfg.lookahead - 1)]);
+}
+
+void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen, uint32_t caplen,
+                   const uint8_t *data)
+{
+    struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen, .caplen = caplen,
+                     .data = data };
+    e->last_flow = NULL;
+    if (!e->slot) {                          /* no look-ahead: straight through */
+        packet_now(e, dlt, &p);
+        return;
+    }
+    uint8_t *buf = engine_frame_buffer(e, caplen);
+    if (!buf) {                              /* cannot copy: process this one at once */
+        engine_drain(e);
+        e->count = 0;
+        packet_now(e, dlt, &p);
+        return;
+    }
+    memcpy(buf, data, caplen);
+    slot_packet(e, dlt, &p, &e->slot[(e->head + e->count) & (e->cfg.lookahead - 1)]);
 }
 
 void engine_tick(struct engine *e, uint64_t now_us)
@@ -420,6 +451,8 @@ enum bw_status engine_finish(struct engine *e, struct bw_diag *d)
         free(e->slot[i].buf);
     free(e->slot);
     e->slot = NULL;
+    free(e->scratch.buf);
+    e->scratch.buf = NULL;
     if (e->det) {
         detect_finish(e->det, on_finding, e);
         const struct detect_stats *ds = detect_stats(e->det);

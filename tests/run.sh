@@ -125,6 +125,14 @@ run_conformance() {
             if [ $rc -eq 0 ]; then ok "$b logs conformance"; else bad "$b logs conformance"; fi
         fi
     fi
+    # The two capture readers (botwatch's own for classic pcap files, libpcap's for the rest)
+    # give the same output on every fixture, damaged copies of them and the corpus.
+    if [ -f tests/conformance/readers.py ]; then
+        out=$(python3 tests/conformance/readers.py --botwatch "$b/botwatch" 2>&1)
+        rc=$?
+        echo "$out" | grep -E '^(readers:|differs)' | sed "s|^|  [$b readers] |"
+        if [ $rc -eq 0 ]; then ok "$b readers agree"; else bad "$b readers agree"; fi
+    fi
     # Rule engine (issue #4): corpus rule files load >= 95 %, suricata-verify alerts agree.
     if [ -f tests/conformance/rules.py ]; then
         out=$(python3 tests/conformance/rules.py --min 95 --botwatch "$b/botwatch" 2>&1)

@@ -19,6 +19,7 @@ enum {
 };
 
 struct mapped {
+    FILE *fp;                            /* the stream over it */
     const uint8_t *base;
     size_t size, pos;
     size_t released;                     /* [0, released) is no longer mapped in */
@@ -29,6 +30,7 @@ struct mapped {
 
 static sigjmp_buf *volatile bus_jump;   /* set only while copying from a mapping */
 static volatile sig_atomic_t shrank;
+static struct mapped *current;          /* the mapped stream open now, if any */
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -40,35 +42,71 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
     raise(sig);
 }
 
-static ssize_t map_read(void *cookie, char *buf, size_t want)
+/* Pages already read leave our page tables (the page cache keeps them): otherwise the whole
+ * file would count in the process's resident size by the end. */
+static void release_behind(struct mapped *m, size_t pos)
 {
-    struct mapped *m = cookie;
-    size_t left = m->size - m->pos;
-    const size_t n = want < left ? want : left;
-    if (n == 0)
-        return 0;
-    sigjmp_buf jb;
-    if (sigsetjmp(jb, 1)) {
-        bus_jump = NULL;
-        shrank = 1;
-        m->pos = m->size;                    /* nothing more can be read */
-        errno = EIO;
-        return -1;
-    }
-    bus_jump = &jb;
-    memcpy(buf, m->base + m->pos, n);
-    bus_jump = NULL;
-    m->pos += n;
-    /* Pages already read leave our page tables (the page cache keeps them): otherwise the
-     * whole file would count in the process's resident size by the end. */
-    if (m->pos - m->released >= MAP_RELEASE_EVERY) {
-        size_t upto = m->pos & ~(size_t)(MAP_RELEASE_EVERY - 1);
+    if (pos - m->released >= MAP_RELEASE_EVERY && pos > m->released) {
+        size_t upto = pos & ~(size_t)(MAP_RELEASE_EVERY - 1);
         if (upto > m->released) {
             madvise((void *)(m->base + m->released), upto - m->released, MADV_DONTNEED);
             m->released = upto;
         }
     }
+}
+
+/* memcpy from the mapping, or false if its pages vanished. The handler runs with SA_NODEFER
+ * and the jump buffer does not save the signal mask: a sigsetjmp without a system call, so
+ * the guard costs a few nanoseconds per copy. */
+static bool guarded_copy(void *dst, const uint8_t *src, size_t n)
+{
+    sigjmp_buf jb;
+    if (sigsetjmp(jb, 0)) {
+        bus_jump = NULL;
+        shrank = 1;
+        return false;
+    }
+    bus_jump = &jb;
+    memcpy(dst, src, n);
+    bus_jump = NULL;
+    return true;
+}
+
+static ssize_t map_read(void *cookie, char *buf, size_t want)
+{
+    struct mapped *m = cookie;
+    size_t left = m->size - m->pos;
+    size_t n = want < left ? want : left;
+    if (n == 0)
+        return 0;
+    if (!guarded_copy(buf, m->base + m->pos, n)) {
+        m->pos = m->size;                    /* nothing more can be read */
+        errno = EIO;
+        return -1;
+    }
+    m->pos += n;
+    release_behind(m, m->pos);
     return (ssize_t)n;
+}
+
+bool mapfile_view(FILE *fp, const uint8_t **base, size_t *size)
+{
+    if (!current || current->fp != fp)
+        return false;
+    *base = current->base;
+    *size = current->size;
+    return true;
+}
+
+bool mapfile_copy(FILE *fp, size_t off, void *dst, size_t n)
+{
+    struct mapped *m = current;
+    if (!m || m->fp != fp || off > m->size || n > m->size - off)
+        return false;
+    if (!guarded_copy(dst, m->base + off, n))
+        return false;
+    release_behind(m, off);
+    return true;
 }
 
 static int map_seek(void *cookie, off64_t *off, int whence)
@@ -90,6 +128,8 @@ static int map_seek(void *cookie, off64_t *off, int whence)
 static int map_close(void *cookie)
 {
     struct mapped *m = cookie;
+    if (current == m)
+        current = NULL;
     munmap((void *)m->base, m->size);
     sigaction(SIGBUS, &m->old_bus, NULL);
     free(m);
@@ -118,7 +158,7 @@ FILE *mapfile_open(const char *path, bool *mapped)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_sigbus;
-    sa.sa_flags = SA_SIGINFO;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGBUS, &sa, &m->old_bus) != 0)
         goto plain;
@@ -130,6 +170,8 @@ FILE *mapfile_open(const char *path, bool *mapped)
     }
     fclose(fp);                              /* the mapping outlives the descriptor */
     setvbuf(mf, m->buf, _IOFBF, sizeof m->buf);
+    m->fp = mf;
+    current = m;
     if (mapped)
         *mapped = true;
     return mf;

@@ -13,12 +13,24 @@
 #define BW_MAPFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Opens path for reading: mapped when it is a non-empty regular file and the mapping
  * succeeds, otherwise an ordinary stream. NULL with errno set when the
  * file cannot be opened. *mapped tells which (may be NULL). */
 FILE *mapfile_open(const char *path, bool *mapped);
+
+/* The mapping under fp, if fp is the mapped stream open now: for a reader that takes the
+ * bytes itself (classic pcap frames straight into the engine). */
+bool mapfile_view(FILE *fp, const uint8_t **base, size_t *size);
+
+/* Copies n bytes at offset off of fp's mapping into dst; false when that is outside the file
+ * or its pages vanished (the file shrank: mapfile_shrank() says so). Every read of the mapping
+ * must go through here or the stream, never a plain pointer: only these survive SIGBUS.
+ * Pages well behind off are released as the stream's are. */
+bool mapfile_copy(FILE *fp, size_t off, void *dst, size_t n);
 
 /* True when a mapped stream hit pages that vanished (the file shrank) since the last
  * mapfile_open. */

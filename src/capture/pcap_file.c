@@ -28,6 +28,7 @@ static double now_s(void)
 struct progress {
     bool on;
     FILE *fp;
+    const uint64_t *pos;   /* the direct reader's offset; NULL: ask the stream */
     double size, start, last;
     const char *name;
 };
@@ -38,7 +39,7 @@ static void progress_draw(struct progress *pg, bool done)
     if (!done && t - pg->last < 0.2)
         return;
     pg->last = t;
-    long pos = ftell(pg->fp);
+    long pos = pg->pos ? (long)*pg->pos : ftell(pg->fp);
     double frac = done ? 1.0 : (pos > 0 ? pos / pg->size : 0);
     if (frac > 1)
         frac = 1;
@@ -49,6 +50,104 @@ static void progress_draw(struct progress *pg, bool done)
     if (done)
         fputs("\r\033[K", stderr);           /* clear the bar: the summary follows */
     fflush(stderr);
+}
+
+/* ---- classic pcap read straight from the mapping
+ *
+ * libpcap reads a frame by copying it from the stream's buffer (itself filled by a copy from
+ * the file) into its own buffer, and the engine copies it again into its look-ahead window.
+ * For the commonest input, a classic pcap file (version 2.4, this machine's byte order,
+ * microsecond or nanosecond stamps, no FCS annotation), botwatch walks the records itself and
+ * copies each frame once, from the mapping into the window. libpcap has still opened the
+ * file (checked the header, compiled the filter, which pcap_offline_filter applies here), and
+ * reads every other format. Records are taken exactly as libpcap 1.10's sf-pcap.c takes them:
+ * a captured length above 262144 (its maximum for these link types) is an error; one above
+ * the file's snapshot length is cut to it; a short header or frame is a truncated file; the
+ * messages are libpcap's. tests/conformance/readers.py compares the two readers on every
+ * fixture, damaged copies of them and the corpus (a file on stdin goes through libpcap). */
+enum {
+    PCAP_MAGIC_US = 0xa1b2c3d4, PCAP_MAGIC_NS = 0xa1b23c4d, PCAP_FILE_HDR = 24,
+    PCAP_REC_HDR = 16, PCAP_MAX_CAPLEN = 262144,
+};
+
+struct direct {
+    const uint8_t *base;
+    size_t size;
+    bool nsec;
+    uint32_t snapshot;
+};
+
+static bool direct_usable(FILE *fp, pcap_t *p, struct direct *dr)
+{
+    uint32_t h[6];
+    if (!mapfile_view(fp, &dr->base, &dr->size) || dr->size < PCAP_FILE_HDR ||
+        !mapfile_copy(fp, 0, h, sizeof h))
+        return false;
+    if (h[0] != PCAP_MAGIC_US && h[0] != PCAP_MAGIC_NS)
+        return false;                        /* other byte order, pcapng, modified pcap */
+    if ((h[1] & 0xffff) != 2 || (h[1] >> 16) != 4 || (h[5] & 0xffff0000u))
+        return false;                        /* version 2.4 only; no FCS or reserved bits */
+    int snap = pcap_snapshot(p);             /* libpcap's, already made sane */
+    if (snap <= 0 || snap > PCAP_MAX_CAPLEN)
+        return false;
+    dr->nsec = h[0] == PCAP_MAGIC_NS;
+    dr->snapshot = (uint32_t)snap;
+    return true;
+}
+
+/* Returns 1 with the packet given to the engine, 2 when the filter refused it, 0 at the end,
+ * -1 with msg set on a fault. */
+static int direct_next(struct engine *e, int dlt, FILE *fp, const struct direct *dr,
+                       uint64_t *off, const struct bpf_program *filter, char *msg, size_t msz)
+{
+    size_t left = dr->size - *off;
+    if (left == 0)
+        return 0;
+    if (left < PCAP_REC_HDR) {
+        snprintf(msg, msz, "truncated dump file; tried to read %d header bytes, only got %zu",
+                 PCAP_REC_HDR, left);
+        return -1;
+    }
+    uint32_t h[4];                           /* seconds, fraction, caplen, len */
+    if (!mapfile_copy(fp, *off, h, sizeof h))
+        goto shrank;
+    left -= PCAP_REC_HDR;
+    uint32_t caplen = h[2], len = h[3];
+    if (caplen > PCAP_MAX_CAPLEN) {
+        if (caplen > dr->snapshot)
+            snprintf(msg, msz, "invalid packet capture length %u, bigger than snaplen of %u",
+                     caplen, dr->snapshot);
+        else
+            snprintf(msg, msz, "invalid packet capture length %u, bigger than maximum of %u",
+                     caplen, PCAP_MAX_CAPLEN);
+        return -1;
+    }
+    uint32_t keep = caplen > dr->snapshot ? dr->snapshot : caplen;
+    if (left < caplen) {
+        snprintf(msg, msz, "truncated dump file; tried to read %u captured bytes, only got %zu",
+                 left < keep ? keep : caplen, left);
+        return -1;
+    }
+    uint8_t *buf = engine_frame_buffer(e, keep);
+    if (!buf) {
+        snprintf(msg, msz, "out of memory");
+        return -1;
+    }
+    if (!mapfile_copy(fp, *off + PCAP_REC_HDR, buf, keep))
+        goto shrank;
+    *off += PCAP_REC_HDR + (uint64_t)caplen;
+    uint32_t frac = dr->nsec ? h[1] / 1000 : h[1];
+    if (filter) {
+        struct pcap_pkthdr ph = { .ts = { .tv_sec = h[0], .tv_usec = frac }, .caplen = keep,
+                                  .len = len };
+        if (!pcap_offline_filter(filter, &ph, buf))
+            return 2;                        /* refused: not counted */
+    }
+    engine_packet_copied(e, dlt, (uint64_t)h[0] * 1000000 + frac, len, keep);
+    return 1;
+shrank:
+    snprintf(msg, msz, "the file shrank while it was read");
+    return -1;
 }
 
 enum bw_status capture_file(struct engine *e, const char *path, const struct capture_opts *o,
@@ -93,21 +192,23 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
         e->stats.input.files_failed++;
         return BW_E_IO;
     }
-    if (o->bpf) {
-        struct bpf_program prog;
-        if (pcap_compile(p, &prog, o->bpf, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
-            pcap_setfilter(p, &prog) != 0) {
-            snprintf(d->msg, sizeof d->msg, "%.60s: bad filter '%.60s': %.100s", path, o->bpf,
-                     pcap_geterr(p));
-            pcap_close(p);
-            return BW_E_SYNTAX;
-        }
+    struct bpf_program prog = { 0, NULL };
+    if (o->bpf && (pcap_compile(p, &prog, o->bpf, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+                   pcap_setfilter(p, &prog) != 0)) {
+        snprintf(d->msg, sizeof d->msg, "%.60s: bad filter '%.60s': %.100s", path, o->bpf,
+                 pcap_geterr(p));
         pcap_freecode(&prog);
+        pcap_close(p);
+        return BW_E_SYNTAX;
     }
+    struct direct dr;
+    bool direct = !is_stdin && direct_usable(fp, p, &dr);
+    uint64_t off = PCAP_FILE_HDR;
 
     struct progress pg = { .on = false, .name = path };
     struct stat sb;
     pg.fp = pcap_file(p);
+    pg.pos = direct ? &off : NULL;
     if (o->progress && pg.fp && fstat(fileno(pg.fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
         sb.st_size >= PROGRESS_MIN_BYTES) {
         pg.on = true;
@@ -120,18 +221,34 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
     const u_char *data;
     uint64_t n = 0;
     int rc;
-    while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-        n++;
-        uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
-        engine_packet(e, dlt, ts, h->len, h->caplen, data);
-        if (pg.on && n % PROGRESS_EVERY_PKTS == 0)
-            progress_draw(&pg, false);
+    char why[PCAP_ERRBUF_SIZE] = "";
+    if (direct) {
+        while ((rc = direct_next(e, dlt, fp, &dr, &off, o->bpf ? &prog : NULL, why,
+                                 sizeof why)) > 0) {
+            if (rc == 2)
+                continue;
+            n++;
+            if (pg.on && n % PROGRESS_EVERY_PKTS == 0)
+                progress_draw(&pg, false);
+        }
+        rc = rc < 0 ? PCAP_ERROR : PCAP_ERROR_BREAK;
+    } else {
+        while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+            n++;
+            uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+            engine_packet(e, dlt, ts, h->len, h->caplen, data);
+            if (pg.on && n % PROGRESS_EVERY_PKTS == 0)
+                progress_draw(&pg, false);
+        }
+        if (rc == PCAP_ERROR)
+            snprintf(why, sizeof why, "%s",
+                     !is_stdin && mapfile_shrank() ? "the file shrank while it was read"
+                                                   : pcap_geterr(p));
     }
+    pcap_freecode(&prog);
     if (rc == PCAP_ERROR) {
         d->pkt_no = n + 1;
-        snprintf(d->msg, sizeof d->msg, "%s: packet %" PRIu64 ": %s", path, n + 1,
-                 !is_stdin && mapfile_shrank() ? "the file shrank while it was read"
-                                               : pcap_geterr(p));
+        snprintf(d->msg, sizeof d->msg, "%s: packet %" PRIu64 ": %s", path, n + 1, why);
         e->stats.input.files_failed++;
         st = BW_E_IO;
     }
