@@ -74,8 +74,10 @@ struct irc_chan {
     uint8_t family, srv[16];
     uint16_t port;
     char name[NAME_LEN];                   /* lower case */
-    struct irc_member m[CHAN_MAX_MEMBERS];
-    unsigned n;
+    struct irc_member *m;                  /* n members in room for cap; grows by doubling up
+                                              to CHAN_MAX_MEMBERS (a member is ~1 KB, and
+                                              most channels seen have one or two) */
+    unsigned n, cap;
     uint64_t joins_total;
     struct finding *group;                 /* its irc-bot-group, once there is one */
 };
@@ -187,6 +189,17 @@ static void chan_join(struct detect *d, struct irc_sess *s, struct bytes name, u
             return;
     if (c->n == CHAN_MAX_MEMBERS)
         return;
+    if (c->n == c->cap) {
+        unsigned cap = c->cap ? c->cap * 2 : 2;
+        struct irc_member *nm = detect_alloc(d, cap * sizeof *nm);
+        if (!nm)
+            return;
+        if (c->n)
+            memcpy(nm, c->m, c->n * sizeof *nm);
+        detect_release(d, c->m, c->cap * sizeof *c->m);
+        c->m = nm;
+        c->cap = cap;
+    }
     struct irc_member *m = &c->m[c->n++];
     memcpy(m->host, s->cli, 16);
     m->flow_id = s->flow_id;
@@ -784,7 +797,10 @@ void irc_free(struct detect *d)
     HMAP_FOREACH(&d->irc, p)
         free(p);
     hmap_free(&d->irc);
-    HMAP_FOREACH(&d->chans, p)
-        free(p);
+    struct irc_chan *c;
+    HMAP_FOREACH(&d->chans, c) {
+        free(c->m);
+        free(c);
+    }
     hmap_free(&d->chans);
 }
