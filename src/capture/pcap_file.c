@@ -248,7 +248,7 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
     pcap_freecode(&prog);
     if (rc == PCAP_ERROR) {
         d->pkt_no = n + 1;
-        snprintf(d->msg, sizeof d->msg, "%s: packet %" PRIu64 ": %s", path, n + 1, why);
+        snprintf(d->msg, sizeof d->msg, "%.100s: packet %" PRIu64 ": %.120s", path, n + 1, why);
         e->stats.input.files_failed++;
         st = BW_E_IO;
     }
