@@ -34,9 +34,11 @@ static struct mapped *current;          /* the mapped stream open now, if any */
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
-    (void)si;
     (void)uc;
-    if (bus_jump)
+    const uint8_t *a = si ? (const uint8_t *)si->si_addr : NULL;
+    struct mapped *m = current;
+    /* only a fault inside the mapping is a file that shrank; anything else is not ours */
+    if (bus_jump && m && a >= m->base && a < m->base + m->size)
         siglongjmp(*bus_jump, 1);
     signal(sig, SIG_DFL);                /* not ours: die as the signal would have */
     raise(sig);
@@ -96,6 +98,28 @@ bool mapfile_view(FILE *fp, const uint8_t **base, size_t *size)
     *base = current->base;
     *size = current->size;
     return true;
+}
+
+bool mapfile_guarded(FILE *fp, void (*fn)(void *ctx), void *ctx)
+{
+    if (!current || current->fp != fp)
+        return false;
+    sigjmp_buf jb;
+    if (sigsetjmp(jb, 0)) {
+        bus_jump = NULL;
+        shrank = 1;
+        return false;
+    }
+    bus_jump = &jb;
+    fn(ctx);
+    bus_jump = NULL;
+    return true;
+}
+
+void mapfile_advance(FILE *fp, size_t off)
+{
+    if (current && current->fp == fp)
+        release_behind(current, off);
 }
 
 bool mapfile_copy(FILE *fp, size_t off, void *dst, size_t n)

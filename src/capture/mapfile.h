@@ -32,6 +32,16 @@ bool mapfile_view(FILE *fp, const uint8_t **base, size_t *size);
  * Pages well behind off are released as the stream's are. */
 bool mapfile_copy(FILE *fp, size_t off, void *dst, size_t n);
 
+/* Runs fn(ctx) under one SIGBUS guard for fp's mapping, so that fn may read the mapping
+ * through plain pointers (mapfile_view) instead of a guarded copy each. Returns false when
+ * the mapping's pages vanished while fn ran: fn was cut short at that read, and anything of
+ * its progress that must survive has to be in memory the compiler cannot cache (volatile).
+ * fn must read the mapping only where cutting it short leaves nothing half done. */
+bool mapfile_guarded(FILE *fp, void (*fn)(void *ctx), void *ctx);
+
+/* The guarded reader is at off: pages well behind it are released as the stream's are. */
+void mapfile_advance(FILE *fp, size_t off);
+
 /* True when a mapped stream hit pages that vanished (the file shrank) since the last
  * mapfile_open. */
 bool mapfile_shrank(void);

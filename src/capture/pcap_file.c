@@ -75,6 +75,16 @@ struct direct {
     size_t size;
     bool nsec;
     uint32_t snapshot;
+    /* the walk (direct_walk): its progress is volatile, so that a walk cut short by a file
+     * that shrank under it (mapfile_guarded) leaves it as of the last whole packet */
+    struct engine *e;
+    int dlt;
+    FILE *fp;
+    const struct bpf_program *filter;
+    struct progress *pg;
+    volatile uint64_t off, n;
+    volatile int rc;                         /* 0 at the end, -1 on a fault (msg) */
+    char msg[PCAP_ERRBUF_SIZE];
 };
 
 static bool direct_usable(FILE *fp, pcap_t *p, struct direct *dr)
@@ -95,59 +105,74 @@ static bool direct_usable(FILE *fp, pcap_t *p, struct direct *dr)
     return true;
 }
 
-/* Returns 1 with the packet given to the engine, 2 when the filter refused it, 0 at the end,
- * -1 with msg set on a fault. */
-static int direct_next(struct engine *e, int dlt, FILE *fp, const struct direct *dr,
-                       uint64_t *off, const struct bpf_program *filter, char *msg, size_t msz)
+/* Every record to the end or the first fault. Runs under mapfile_guarded: the mapping is
+ * read only by the two memcpy below, where the engine is between packets. */
+static void direct_walk(void *ctx)
 {
-    size_t left = dr->size - *off;
-    if (left == 0)
-        return 0;
-    if (left < PCAP_REC_HDR) {
-        snprintf(msg, msz, "truncated dump file; tried to read %d header bytes, only got %zu",
-                 PCAP_REC_HDR, left);
-        return -1;
+    struct direct *dr = ctx;
+    uint64_t off = dr->off, n = dr->n, next_release = off + (4u << 20);
+    for (;;) {
+        size_t left = dr->size - off;
+        if (left == 0) {
+            dr->rc = 0;
+            return;
+        }
+        if (left < PCAP_REC_HDR) {
+            snprintf(dr->msg, sizeof dr->msg,
+                     "truncated dump file; tried to read %d header bytes, only got %zu",
+                     PCAP_REC_HDR, left);
+            dr->rc = -1;
+            return;
+        }
+        uint32_t h[4];                       /* seconds, fraction, caplen, len */
+        memcpy(h, dr->base + off, sizeof h);
+        left -= PCAP_REC_HDR;
+        uint32_t caplen = h[2], len = h[3];
+        if (caplen > PCAP_MAX_CAPLEN) {
+            if (caplen > dr->snapshot)
+                snprintf(dr->msg, sizeof dr->msg,
+                         "invalid packet capture length %u, bigger than snaplen of %u", caplen,
+                         dr->snapshot);
+            else
+                snprintf(dr->msg, sizeof dr->msg,
+                         "invalid packet capture length %u, bigger than maximum of %u", caplen,
+                         PCAP_MAX_CAPLEN);
+            dr->rc = -1;
+            return;
+        }
+        uint32_t keep = caplen > dr->snapshot ? dr->snapshot : caplen;
+        if (left < caplen) {
+            snprintf(dr->msg, sizeof dr->msg,
+                     "truncated dump file; tried to read %u captured bytes, only got %zu",
+                     left < keep ? keep : caplen, left);
+            dr->rc = -1;
+            return;
+        }
+        uint8_t *buf = engine_frame_buffer(dr->e, keep);
+        if (!buf) {
+            snprintf(dr->msg, sizeof dr->msg, "out of memory");
+            dr->rc = -1;
+            return;
+        }
+        memcpy(buf, dr->base + off + PCAP_REC_HDR, keep);
+        off += PCAP_REC_HDR + (uint64_t)caplen;
+        dr->off = off;
+        if (off >= next_release) {
+            mapfile_advance(dr->fp, off);
+            next_release = off + (4u << 20);
+        }
+        uint32_t frac = dr->nsec ? h[1] / 1000 : h[1];
+        if (dr->filter) {
+            struct pcap_pkthdr ph = { .ts = { .tv_sec = h[0], .tv_usec = frac },
+                                      .caplen = keep, .len = len };
+            if (!pcap_offline_filter(dr->filter, &ph, buf))
+                continue;                    /* refused: not counted */
+        }
+        engine_packet_copied(dr->e, dr->dlt, (uint64_t)h[0] * 1000000 + frac, len, keep);
+        dr->n = ++n;
+        if (dr->pg->on && n % PROGRESS_EVERY_PKTS == 0)
+            progress_draw(dr->pg, false);
     }
-    uint32_t h[4];                           /* seconds, fraction, caplen, len */
-    if (!mapfile_copy(fp, *off, h, sizeof h))
-        goto shrank;
-    left -= PCAP_REC_HDR;
-    uint32_t caplen = h[2], len = h[3];
-    if (caplen > PCAP_MAX_CAPLEN) {
-        if (caplen > dr->snapshot)
-            snprintf(msg, msz, "invalid packet capture length %u, bigger than snaplen of %u",
-                     caplen, dr->snapshot);
-        else
-            snprintf(msg, msz, "invalid packet capture length %u, bigger than maximum of %u",
-                     caplen, PCAP_MAX_CAPLEN);
-        return -1;
-    }
-    uint32_t keep = caplen > dr->snapshot ? dr->snapshot : caplen;
-    if (left < caplen) {
-        snprintf(msg, msz, "truncated dump file; tried to read %u captured bytes, only got %zu",
-                 left < keep ? keep : caplen, left);
-        return -1;
-    }
-    uint8_t *buf = engine_frame_buffer(e, keep);
-    if (!buf) {
-        snprintf(msg, msz, "out of memory");
-        return -1;
-    }
-    if (!mapfile_copy(fp, *off + PCAP_REC_HDR, buf, keep))
-        goto shrank;
-    *off += PCAP_REC_HDR + (uint64_t)caplen;
-    uint32_t frac = dr->nsec ? h[1] / 1000 : h[1];
-    if (filter) {
-        struct pcap_pkthdr ph = { .ts = { .tv_sec = h[0], .tv_usec = frac }, .caplen = keep,
-                                  .len = len };
-        if (!pcap_offline_filter(filter, &ph, buf))
-            return 2;                        /* refused: not counted */
-    }
-    engine_packet_copied(e, dlt, (uint64_t)h[0] * 1000000 + frac, len, keep);
-    return 1;
-shrank:
-    snprintf(msg, msz, "the file shrank while it was read");
-    return -1;
 }
 
 enum bw_status capture_file(struct engine *e, const char *path, const struct capture_opts *o,
@@ -201,14 +226,15 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
         pcap_close(p);
         return BW_E_SYNTAX;
     }
-    struct direct dr;
+    struct direct dr = { .e = e, .dlt = dlt, .fp = fp, .filter = o->bpf ? &prog : NULL };
     bool direct = !is_stdin && direct_usable(fp, p, &dr);
-    uint64_t off = PCAP_FILE_HDR;
+    dr.off = PCAP_FILE_HDR;
 
     struct progress pg = { .on = false, .name = path };
     struct stat sb;
     pg.fp = pcap_file(p);
-    pg.pos = direct ? &off : NULL;
+    pg.pos = direct ? (const uint64_t *)&dr.off : NULL;
+    dr.pg = &pg;
     if (o->progress && pg.fp && fstat(fileno(pg.fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
         sb.st_size >= PROGRESS_MIN_BYTES) {
         pg.on = true;
@@ -223,15 +249,13 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
     int rc;
     char why[PCAP_ERRBUF_SIZE] = "";
     if (direct) {
-        while ((rc = direct_next(e, dlt, fp, &dr, &off, o->bpf ? &prog : NULL, why,
-                                 sizeof why)) > 0) {
-            if (rc == 2)
-                continue;
-            n++;
-            if (pg.on && n % PROGRESS_EVERY_PKTS == 0)
-                progress_draw(&pg, false);
+        if (!mapfile_guarded(fp, direct_walk, &dr)) {
+            dr.rc = -1;
+            snprintf(dr.msg, sizeof dr.msg, "the file shrank while it was read");
         }
-        rc = rc < 0 ? PCAP_ERROR : PCAP_ERROR_BREAK;
+        n = dr.n;
+        rc = dr.rc < 0 ? PCAP_ERROR : PCAP_ERROR_BREAK;
+        snprintf(why, sizeof why, "%s", dr.msg);
     } else {
         while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
             n++;

@@ -75,6 +75,44 @@ static void test_shrinking_file_is_a_read_error(void **state)
     unlink(path);
 }
 
+/* A reader walking the mapping with plain pointers under one guard is cut short, not
+ * killed, when the file shrinks under it. */
+struct walk {
+    FILE *fp;
+    const char *path;
+    volatile size_t sum, reached;
+};
+
+static void walk_fn(void *ctx)
+{
+    struct walk *w = ctx;
+    const uint8_t *base;
+    size_t size;
+    assert_true(mapfile_view(w->fp, &base, &size));
+    size_t sum = 0;
+    for (size_t i = 0; i < size; i += 4096) {
+        if (i == 8192)
+            assert_int_equal(truncate(w->path, 4096), 0);   /* another program cuts it */
+        sum += base[i];
+        w->reached = i;
+    }
+    w->sum = sum;
+}
+
+static void test_guarded_walk_cut_short(void **state)
+{
+    (void)state;
+    char *path = make_file();
+    FILE *fp = mapfile_open(path, NULL);
+    assert_non_null(fp);
+    struct walk w = { .fp = fp, .path = path };
+    assert_false(mapfile_guarded(fp, walk_fn, &w));
+    assert_true(mapfile_shrank());
+    assert_int_equal(w.reached, 4096);        /* the last page still in the file */
+    fclose(fp);
+    unlink(path);
+}
+
 /* Pages read are unmapped behind the reader in 8 MiB pieces; going back reads them again. */
 static void test_released_pages_read_again(void **state)
 {
@@ -128,6 +166,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_and_seeks_like_the_file),
         cmocka_unit_test(test_shrinking_file_is_a_read_error),
+        cmocka_unit_test(test_guarded_walk_cut_short),
         cmocka_unit_test(test_released_pages_read_again),
         cmocka_unit_test(test_not_a_regular_file_is_read_plainly),
     };
