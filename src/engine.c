@@ -311,31 +311,36 @@ static void packet_now(struct engine *e, int dlt, struct pkt *p)
     }
 }
 
-/* The frame is in slot s, the one after the window's last: decode it and add it to the
+/* The frame is in the slot after the window's last: decode it there and add it to the
  * window, prefetching what its processing will need. */
-static void slot_packet(struct engine *e, int dlt, struct pkt *p, struct engine_slot *s)
+static void slot_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
+                        uint32_t caplen)
 {
     unsigned n = e->cfg.lookahead, mask = n - 1;
+    struct engine_slot *s = &e->slot[(e->head + e->count) & mask];
+    struct pkt *p = &s->p;                   /* decoded in place: no copy of the record */
+    *p = (struct pkt){ .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen,
+                       .caplen = caplen, .data = s->buf };
+    e->last_flow = NULL;
     e->count++;
     s->ok = false;
-    p->data = s->buf;
     if (decode(e, dlt, p)) {
         if (p->frag_pkts && p->payload_len) {
             /* a reassembled datagram lives in the decoder until its next one: keep a copy
              * (the frame itself is no longer needed once it is decoded) */
             if (!slot_reserve(s, p->payload_len)) {
+                struct pkt now = *p;         /* the window is drained over this slot */
                 engine_drain(e);
                 e->count = 0;
                 struct flow_lookup lk;
-                flow_lookup_key(p, &lk);
-                process(e, p, &lk);
+                flow_lookup_key(&now, &lk);
+                process(e, &now, &lk);
                 return;
             }
             memcpy(s->buf, p->payload, p->payload_len);
             p->payload = s->buf;
         }
-        s->p = *p;
-        flow_lookup_key(&s->p, &s->lk);
+        flow_lookup_key(p, &s->lk);
         flow_table_prefetch_bucket(&e->ft, &s->lk);
         s->ok = true;
     }
@@ -366,35 +371,31 @@ uint8_t *engine_frame_buffer(struct engine *e, uint32_t caplen)
 void engine_packet_copied(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
                           uint32_t caplen)
 {
-    struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen, .caplen = caplen };
-    e->last_flow = NULL;
     if (!e->slot) {
-        p.data = e->scratch.buf;
+        struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen,
+                         .caplen = caplen, .data = e->scratch.buf };
+        e->last_flow = NULL;
         packet_now(e, dlt, &p);
         return;
     }
-    slot_packet(e, dlt, &p, &e->slot[(e->head + e->count) & (e->cfg.lookahead - 1)]);
+    slot_packet(e, dlt, ts_us, wirelen, caplen);
 }
 
 void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen, uint32_t caplen,
                    const uint8_t *data)
 {
-    struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen, .caplen = caplen,
-                     .data = data };
-    e->last_flow = NULL;
-    if (!e->slot) {                          /* no look-ahead: straight through */
-        packet_now(e, dlt, &p);
-        return;
-    }
-    uint8_t *buf = engine_frame_buffer(e, caplen);
-    if (!buf) {                              /* cannot copy: process this one at once */
+    uint8_t *buf = e->slot ? engine_frame_buffer(e, caplen) : NULL;
+    if (!buf) {                              /* no look-ahead, or cannot copy: at once */
+        struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen,
+                         .caplen = caplen, .data = data };
+        e->last_flow = NULL;
         engine_drain(e);
         e->count = 0;
         packet_now(e, dlt, &p);
         return;
     }
     memcpy(buf, data, caplen);
-    slot_packet(e, dlt, &p, &e->slot[(e->head + e->count) & (e->cfg.lookahead - 1)]);
+    slot_packet(e, dlt, ts_us, wirelen, caplen);
 }
 
 void engine_tick(struct engine *e, uint64_t now_us)
