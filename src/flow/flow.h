@@ -68,7 +68,7 @@ struct tcp_half {
     uint64_t delivered;    /* bytes delivered in order */
     struct stream_seg *ooo;/* segments held ahead of a hole, sorted, never overlapping */
     uint8_t *ring;         /* the last delivered bytes (up to 2 KiB), to compare retransmissions;
-                              freed once the FIN is acknowledged */
+                              returned whenever everything delivered is acknowledged */
     bool syn_seen, base_set, fin_seen, depth_hit, acked_set;
 };
 

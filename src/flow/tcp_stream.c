@@ -389,8 +389,12 @@ static void acked(struct flow_table *ft, struct flow *f, enum flow_dir dir, uint
     if (!h->acked_set || (seq_diff(ack, h->acked) > 0 && seq_diff(ack, h->next_seq) <= 1)) {
         h->acked = ack;
         h->acked_set = true;
-        /* everything up to and with the FIN acknowledged: no copy can matter any more */
-        if (h->fin_seen && h->next_seq == h->fin_seq && ack == h->fin_seq + 1)
+        /* Everything delivered is acknowledged (up to and with the FIN, or simply all of it):
+         * re-sent copies of those bytes are never compared, so the window can go back to the
+         * pool until more data comes. A request/response flow holds a window only while an
+         * answer is in flight, not for its whole life. */
+        if ((h->fin_seen && h->next_seq == h->fin_seq && ack == h->fin_seq + 1) ||
+            (ack == h->next_seq && !h->ooo))
             ring_release(ft, h);
     }
     if (h->depth_hit)

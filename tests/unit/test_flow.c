@@ -265,14 +265,22 @@ static void test_acked_bytes_are_not_evasion_and_window_goes(void **state)
     to_c(TCP_ACK, 501, 104, NULL, 5);              /* server has "abc" */
     to_s(TCP_ACK, 101, 501, "XYZdeQ", 6);          /* differs in acked and unacked bytes */
     assert_int_equal(T.st.stream.overlaps_differ, 1);
-    to_c(TCP_ACK, 501, 107, NULL, 7);              /* all acked */
+    assert_non_null(f->half[DIR_TOSERVER].ring);
+    to_c(TCP_ACK, 501, 107, NULL, 7);              /* all acked: the window goes back */
+    assert_null(f->half[DIR_TOSERVER].ring);
     to_s(TCP_ACK, 101, 501, "XYZXYZ", 8);          /* differs, but nobody takes it */
     assert_int_equal(T.st.stream.overlaps_differ, 1);
+    assert_int_equal(T.st.stream.overlaps_unchecked, 0);
+    to_s(TCP_ACK, 107, 501, "gh", 9);              /* more data: a window again */
     assert_non_null(f->half[DIR_TOSERVER].ring);
-    to_s(TCP_FIN | TCP_ACK, 107, 501, NULL, 9);
-    to_c(TCP_ACK, 501, 108, NULL, 10);             /* the FIN is acknowledged */
+    to_s(TCP_ACK, 107, 501, "gX", 10);             /* not acked yet and different: counted */
+    assert_int_equal(T.st.stream.overlaps_differ, 2);
+    to_s(TCP_FIN | TCP_ACK, 109, 501, NULL, 11);
+    to_c(TCP_ACK, 501, 109, NULL, 12);             /* all data acked, the FIN not yet */
     assert_null(f->half[DIR_TOSERVER].ring);
-    assert_string_equal(T.out[DIR_TOSERVER], "abcdef");
+    to_c(TCP_ACK, 501, 110, NULL, 13);             /* the FIN is acknowledged */
+    assert_null(f->half[DIR_TOSERVER].ring);
+    assert_string_equal(T.out[DIR_TOSERVER], "abcdefgh");
 }
 
 static void test_segment_far_from_stream_is_bogus(void **state)
