@@ -142,7 +142,6 @@ _Static_assert(sizeof(struct flow_key) == 40, "flow_key is hashed as five 64-bit
  * Returns its hash. */
 static uint64_t key_of(const struct pkt *p, struct flow_key *k, uint8_t *side)
 {
-    uint64_t w[5];
     uint64_t s0, s1, d0, d1;                 /* the addresses as stored (byte order kept) */
     int c;
     if (p->family == 4) {
@@ -171,20 +170,24 @@ static uint64_t key_of(const struct pkt *p, struct flow_key *k, uint8_t *side)
     uint8_t sd = c > 0;
     *side = sd;
     uint16_t lo_port = sd ? p->dport : p->sport, hi_port = sd ? p->sport : p->dport;
-    w[0] = sd ? d0 : s0;
-    w[1] = sd ? d1 : s1;
-    w[2] = sd ? s0 : d0;
-    w[3] = sd ? s1 : d1;
+    uint64_t w0 = sd ? d0 : s0, w1 = sd ? d1 : s1, w2 = sd ? s0 : d0, w3 = sd ? s1 : d1, w4;
     /* port[0], port[1], proto, family, pad[2]: the struct's bytes as one word */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    w[4] = (uint64_t)lo_port | (uint64_t)hi_port << 16 | (uint64_t)p->proto << 32 |
-           (uint64_t)p->family << 40;
+    w4 = (uint64_t)lo_port | (uint64_t)hi_port << 16 | (uint64_t)p->proto << 32 |
+         (uint64_t)p->family << 40;
 #else
     struct flow_key tail = { .port = { lo_port, hi_port }, .proto = p->proto,
                              .family = p->family };
-    memcpy(&w[4], &tail.port, 8);
+    memcpy(&w4, &tail.port, 8);
 #endif
-    memcpy(k, w, sizeof w);
+    /* one 8-byte store each (a staging array was read back as 16-byte vectors: stalls) */
+    char *kb = (char *)k;
+    memcpy(kb, &w0, 8);
+    memcpy(kb + 8, &w1, 8);
+    memcpy(kb + 16, &w2, 8);
+    memcpy(kb + 24, &w3, 8);
+    memcpy(kb + 32, &w4, 8);
+    const uint64_t w[5] = { w0, w1, w2, w3, w4 };
     return key_mix(w);
 }
 
