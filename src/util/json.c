@@ -20,7 +20,7 @@ void jb_free(struct jb *j)
     j->len = j->cap = 0;
 }
 
-static bool grow(struct jb *j, size_t n)
+bool jb_grow(struct jb *j, size_t n)
 {
     if (j->oom)
         return false;
@@ -41,28 +41,10 @@ static bool grow(struct jb *j, size_t n)
 
 void jb_raw(struct jb *j, const char *s, size_t n)
 {
-    if (!grow(j, n))
+    if (!jb_room(j, n))
         return;
     memcpy(j->p + j->len, s, n);
     j->len += n;
-}
-
-/* ,"key": in one reservation */
-static void key(struct jb *j, const char *k)
-{
-    size_t n = strlen(k);
-    if (!grow(j, n + 4))
-        return;
-    char *p = j->p + j->len;
-    if (j->need_comma)
-        *p++ = ',';
-    *p++ = '"';
-    memcpy(p, k, n);
-    p += n;
-    *p++ = '"';
-    *p++ = ':';
-    j->len = (size_t)(p - j->p);
-    j->need_comma = true;
 }
 
 void jb_open(struct jb *j)
@@ -75,12 +57,6 @@ void jb_close(struct jb *j)
 {
     jb_raw(j, "}", 1);
     j->need_comma = true;
-}
-
-void jb_obj(struct jb *j, const char *k)
-{
-    key(j, k);
-    jb_open(j);
 }
 
 /* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is not valid (RFC 3629). */
@@ -108,15 +84,36 @@ static size_t utf8_len(const uint8_t *s, size_t n)
     return len;
 }
 
-static void escaped(struct jb *j, const uint8_t *s, size_t n)
+/* Nonzero when any of the 8 bytes in x needs escaping or UTF-8 checking: below 0x20, 0x7f
+ * and above, '"' or '\\'. (Bit tricks from "Bit Twiddling Hacks": haszero / hasless, exact
+ * as yes-or-no answers.) */
+static inline uint64_t needs_care8(uint64_t x)
 {
-    if (n > (SIZE_MAX - 2) / 6 || !grow(j, n * 6 + 2))  /* worst case: every byte \u00XX */
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\'), d = x ^ (ones * 0x7f);
+    return (((x - ones * 0x20) & ~x) | x | ((q - ones) & ~q) | ((b - ones) & ~b) |
+            ((d - ones) & ~d)) & highs;
+}
+
+void jb_escaped(struct jb *j, const uint8_t *s, size_t n)
+{
+    if (n > (SIZE_MAX - 2) / 6 || !jb_room(j, n * 6 + 2))  /* worst case: every byte \u00XX */
         return;
     static const char hex[] = "0123456789abcdef";
     char *p = j->p + j->len;
     *p++ = '"';
     size_t i = 0;
     while (i < n) {
+        if (n - i >= 8) {                    /* eight plain bytes at a time */
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (!needs_care8(x)) {
+                memcpy(p, &x, 8);
+                p += 8;
+                i += 8;
+                continue;
+            }
+        }
         uint8_t c = s[i];
         if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
             *p++ = (char)c;
@@ -148,18 +145,7 @@ static void escaped(struct jb *j, const uint8_t *s, size_t n)
     j->len = (size_t)(p - j->p);
 }
 
-void jb_str(struct jb *j, const char *k, const uint8_t *s, size_t n)
-{
-    key(j, k);
-    escaped(j, s, n);
-}
-
-void jb_cstr(struct jb *j, const char *k, const char *s)
-{
-    jb_str(j, k, (const uint8_t *)s, strlen(s));
-}
-
-void jb_u64(struct jb *j, const char *k, uint64_t v)
+void jb_u64_val(struct jb *j, uint64_t v)
 {
     char b[20];                              /* UINT64_MAX has 20 digits */
     size_t i = sizeof b;
@@ -167,7 +153,6 @@ void jb_u64(struct jb *j, const char *k, uint64_t v)
         b[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    key(j, k);
     jb_raw(j, b + i, sizeof b - i);
 }
 
@@ -175,21 +160,8 @@ void jb_fixed2(struct jb *j, const char *k, double v)
 {
     char b[32];
     int n = snprintf(b, sizeof b, "%.2f", v);
-    key(j, k);
+    jb_key(j, k);
     jb_raw(j, b, n > 0 && (size_t)n < sizeof b ? (size_t)n : 0);
-}
-
-void jb_bool(struct jb *j, const char *k, bool v)
-{
-    key(j, k);
-    jb_raw(j, v ? "true" : "false", v ? 4 : 5);
-}
-
-void jb_array(struct jb *j, const char *k)
-{
-    key(j, k);
-    jb_raw(j, "[", 1);
-    j->need_comma = false;
 }
 
 void jb_array_str(struct jb *j, const uint8_t *s, size_t n)
@@ -197,7 +169,7 @@ void jb_array_str(struct jb *j, const uint8_t *s, size_t n)
     if (j->need_comma)
         jb_raw(j, ",", 1);
     j->need_comma = true;
-    escaped(j, s, n);
+    jb_escaped(j, s, n);
 }
 
 void jb_array_end(struct jb *j)

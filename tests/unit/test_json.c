@@ -44,12 +44,43 @@ static void test_nul_inside(void **state)
     jb_free(&j);
 }
 
+/* Plain bytes are copied eight at a time: every byte value at every position of a run of
+ * plain ones must still be escaped exactly as one at a time. */
+static void test_every_byte_at_every_position(void **state)
+{
+    (void)state;
+    struct jb j = { 0 };
+    char in[20], want[200];
+    for (int b = 0; b < 256; b++) {
+        for (size_t at = 0; at < sizeof in; at++) {
+            memset(in, 'a', sizeof in);
+            in[at] = (char)b;
+            size_t w = (size_t)sprintf(want, "{\"k\":\"");
+            for (size_t i = 0; i < sizeof in; i++) {
+                unsigned char c = (unsigned char)in[i];
+                if (c == '"' || c == '\\')
+                    w += (size_t)sprintf(want + w, "\\%c", c);
+                else if (c == '\n' || c == '\r' || c == '\t')
+                    w += (size_t)sprintf(want + w, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+                else if (c >= 0x20 && c < 0x7f)
+                    want[w++] = (char)c;
+                else                                     /* control, DEL, a lone high byte */
+                    w += (size_t)sprintf(want + w, "\\u%04x", c);
+            }
+            sprintf(want + w, "\"}");
+            assert_string_equal(build(&j, in, sizeof in), want);
+        }
+    }
+    jb_free(&j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_nul_inside),
+        cmocka_unit_test(test_every_byte_at_every_position),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
