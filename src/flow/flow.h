@@ -131,18 +131,6 @@ struct flow_list {
 };
 
 struct flow_slab;
-struct ring_chunk;
-
-/* Retransmission windows (tcp_half.ring) in six sizes, 64 bytes to 2 KiB, carved from 2 MiB
- * chunks and recycled through a free list per size: a window is taken and given back once
- * per TCP direction, and malloc's bins for 2 KiB blocks were 6 % of a run. */
-enum { RING_CLASSES = 6 };
-struct ring_pool {
-    void *free[RING_CLASSES];    /* chained through each block's first word */
-    struct ring_chunk *chunks;
-    size_t used;                 /* bytes handed out from the newest chunk */
-};
-
 struct flow_table {
     struct flow **bucket;
     size_t nbucket;
@@ -164,7 +152,6 @@ struct flow_table {
         size_t used;         /* records handed out from the newest slab */
         size_t rec_size, per_slab;
     } pool[2];
-    struct ring_pool rings;
 };
 
 /* Defaults an analyst would expect (Suricata's order of magnitude). */
@@ -205,7 +192,5 @@ void tcp_stream_packet(struct flow_table *ft, struct flow *f, enum flow_dir dir,
 /* Delivers what is held out of order, with gaps for the holes; called when a flow ends. */
 void tcp_stream_flush(struct flow_table *ft, struct flow *f);
 void tcp_stream_release(struct flow_table *ft, struct flow *f);
-/* Returns the windows' chunks; every flow must have been released. */
-void tcp_stream_pool_free(struct flow_table *ft);
 
 #endif

@@ -352,7 +352,6 @@ void flow_table_finish(struct flow_table *ft)
         pl->slabs = NULL;
         pl->free = NULL;
     }
-    tcp_stream_pool_free(ft);
     huge_free(ft->bucket, ft->nbucket * sizeof *ft->bucket);
     ft->bucket = NULL;
 }

@@ -14,8 +14,7 @@
 #include <string.h>
 
 #include "flow/flow.h"
-#include "util/hugemem.h"
-#include "util/poison.h"
+#include "util/pool.h"
 
 enum {
     STREAM_RING = 2048,           /* delivered bytes kept to compare retransmissions with */
@@ -48,65 +47,6 @@ static void mem_give(struct flow_table *ft, size_t n)
     ft->stats->stream.memuse -= n;
 }
 
-/* The window pool (flow.h). Blocks are never returned to the system before the end; the
- * stream memcap counts the blocks in use, as it counted malloc'd windows. */
-struct ring_chunk {
-    struct ring_chunk *next;
-    uint8_t pad[56];
-    uint8_t data[];
-};
-enum { RING_CHUNK_DATA = HUGEMEM_PAGE - sizeof(struct ring_chunk) };
-
-static unsigned ring_class(uint32_t cap)
-{
-    return (unsigned)__builtin_ctz(cap) - 6;   /* 64 -> 0 ... 2048 -> 5 */
-}
-
-static uint8_t *ring_alloc(struct flow_table *ft, uint32_t cap)
-{
-    struct ring_pool *rp = &ft->rings;
-    unsigned c = ring_class(cap);
-    uint8_t *b = rp->free[c];
-    if (b) {
-        UNPOISON(b, cap);
-        memcpy(&rp->free[c], b, sizeof(void *));
-        return b;
-    }
-    if (!rp->chunks || rp->used + cap > RING_CHUNK_DATA) {
-        struct ring_chunk *ch = huge_alloc(HUGEMEM_PAGE);
-        if (!ch)
-            return NULL;
-        ch->next = rp->chunks;
-        rp->chunks = ch;
-        rp->used = 0;
-        POISON(ch->data, RING_CHUNK_DATA);
-    }
-    b = rp->chunks->data + rp->used;
-    rp->used += cap;
-    UNPOISON(b, cap);
-    return b;
-}
-
-static void ring_free(struct flow_table *ft, uint8_t *b, uint32_t cap)
-{
-    struct ring_pool *rp = &ft->rings;
-    unsigned c = ring_class(cap);
-    memcpy(b, &rp->free[c], sizeof(void *));
-    rp->free[c] = b;
-    POISON(b + sizeof(void *), cap - sizeof(void *));
-}
-
-void tcp_stream_pool_free(struct flow_table *ft)
-{
-    struct ring_pool *rp = &ft->rings;
-    for (struct ring_chunk *ch = rp->chunks, *next; ch; ch = next) {
-        next = ch->next;
-        UNPOISON(ch->data, RING_CHUNK_DATA);
-        huge_free(ch, HUGEMEM_PAGE);
-    }
-    memset(rp, 0, sizeof *rp);
-}
-
 /* Keeps the tail of what was just delivered, for retransmission comparisons. The window
  * starts small and doubles with the data up to STREAM_RING, so the many flows that carry a
  * few hundred bytes cost a few hundred bytes. */
@@ -120,11 +60,13 @@ static void ring_put(struct flow_table *ft, struct tcp_half *h, const uint8_t *d
         uint32_t cap = h->ring_cap ? h->ring_cap : STREAM_RING_MIN;
         while (cap < h->ring_fill + n && cap < STREAM_RING)
             cap *= 2;
-        uint8_t *nr = mem_take(ft, cap) ? ring_alloc(ft, cap) : NULL;
-        if (!nr) {
+        bool took = mem_take(ft, cap);
+        uint8_t *nr = took ? pool_get(cap) : NULL;
+        if (!nr) {                           /* the cap or no memory: keep what there is */
+            if (took)
+                mem_give(ft, cap);
             if (h->ring_cap == 0)
                 return;                      /* no window: retransmissions go unchecked */
-            mem_give(ft, cap);
         } else {
             if (h->ring) {                   /* the kept bytes, oldest first, to the start */
                 uint32_t fill = h->ring_fill, oc = h->ring_cap;
@@ -132,7 +74,7 @@ static void ring_put(struct flow_table *ft, struct tcp_half *h, const uint8_t *d
                 uint32_t first = oc - start < fill ? oc - start : fill;
                 memcpy(nr, h->ring + start, first);
                 memcpy(nr + first, h->ring, fill - first);
-                ring_free(ft, h->ring, oc);
+                pool_put(h->ring, oc);
                 mem_give(ft, oc);
             }
             h->ring = nr;
@@ -373,7 +315,7 @@ static void data_segment(struct flow_table *ft, struct flow *f, enum flow_dir di
 static void ring_release(struct flow_table *ft, struct tcp_half *h)
 {
     if (h->ring) {
-        ring_free(ft, h->ring, h->ring_cap);
+        pool_put(h->ring, h->ring_cap);
         h->ring = NULL;
         mem_give(ft, h->ring_cap);
         h->ring_cap = h->ring_fill = h->ring_head = 0;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "proto/proto.h"
+#include "util/pool.h"
 
 static const struct proto_desc *const protos[] = {
 #define PROTO(id, name, desc) &desc,
@@ -91,7 +92,7 @@ static void release(struct proto_engine *pe, struct flow *f)
         return;
     const struct proto_desc *d = desc_of(f->app_proto);
     size_t size = f->app_proto == PROTO_NONE ? sizeof(struct app_ident) : (d ? d->state_size : 0);
-    free(f->app);
+    pool_put(f->app, size);
     f->app = NULL;
     pe->stats->memuse -= size;
 }
@@ -127,7 +128,7 @@ static void decide(struct proto_engine *pe, struct flow *f, enum proto_id id)
     const struct proto_desc *d = desc_of((uint8_t)id);
     void *ps = NULL;
     if (d && d->parse && pe->sink) {
-        if (pe->stats->memuse + d->state_size <= pe->memcap && (ps = calloc(1, d->state_size)))
+        if (pe->stats->memuse + d->state_size <= pe->memcap && (ps = pool_get_zero(d->state_size)))
             stats_mem_add(&pe->stats->memuse, &pe->stats->memuse_peak, d->state_size);
         else
             pe->stats->parser_memcap_drop++;
@@ -139,7 +140,7 @@ static void decide(struct proto_engine *pe, struct flow *f, enum proto_id id)
             if (st->len[dir])
                 parse(pe, f, (enum flow_dir)dir, st->buf[dir], st->len[dir]);
     if (st) {
-        free(st);
+        pool_put(st, sizeof *st);
         pe->stats->memuse -= sizeof *st;
     }
 }
@@ -236,7 +237,7 @@ void proto_flow_data(struct proto_engine *pe, struct flow *f, enum flow_dir dir,
     }
     struct app_ident *st = f->app;
     if (!st) {
-        if (pe->stats->memuse + sizeof *st > pe->memcap || !(st = malloc(sizeof *st))) {
+        if (pe->stats->memuse + sizeof *st > pe->memcap || !(st = pool_get(sizeof *st))) {
             pe->stats->memcap_drop++;
             decide(pe, f, PROTO_UNKNOWN);
             return;
