@@ -3,17 +3,39 @@
  * host, hosts in order of their verdict (bot, relay, suspicious, policy, benign) and
  * confidence, each finding with its evidence. Attacker text is already escaped (evidence
  * is built with text_copy), so the report can go to a terminal. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect/internal.h"
+#include "util/hmap.h"
 #include "util/timefmt.h"
 
 struct report {
     struct finding *f;
     size_t n, cap;
     bool oom;
+    struct hmap index;           /* (key, kind) -> 1 + position in f: a later version of a
+                                    finding replaces the earlier in place */
 };
+
+struct rkey {
+    const struct report *r;
+    uint64_t key;
+    int kind;
+};
+
+static bool rkey_eq(const void *rec, const void *key)
+{
+    const struct rkey *k = key;
+    const struct finding *f = &k->r->f[(uintptr_t)rec - 1];
+    return f->key == k->key && (int)f->kind == k->kind;
+}
+
+static uint64_t rkey_hash(uint64_t key, int kind)
+{
+    return hmap_hash(&key, sizeof key, (uint64_t)kind);
+}
 
 struct report *report_new(void)
 {
@@ -23,11 +45,13 @@ struct report *report_new(void)
 void report_add(void *ctx, const struct finding *f)
 {
     struct report *r = ctx;
-    for (size_t i = 0; i < r->n; i++)          /* a later version of a finding replaces it */
-        if (r->f[i].key == f->key && r->f[i].kind == f->kind) {
-            r->f[i] = *f;
-            return;
-        }
+    struct rkey k = { r, f->key, (int)f->kind };
+    uint64_t h = rkey_hash(f->key, (int)f->kind);
+    void *at = hmap_get(&r->index, h, rkey_eq, &k);
+    if (at) {                                  /* a later version of a finding replaces it */
+        r->f[(uintptr_t)at - 1] = *f;
+        return;
+    }
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 64;
         struct finding *nf = realloc(r->f, cap * sizeof *nf);
@@ -37,6 +61,10 @@ void report_add(void *ctx, const struct finding *f)
         }
         r->f = nf;
         r->cap = cap;
+    }
+    if (!hmap_put(&r->index, h, (void *)(uintptr_t)(r->n + 1))) {
+        r->oom = true;
+        return;
     }
     r->f[r->n++] = *f;
 }
@@ -61,6 +89,24 @@ static int verdict_cmp(const void *a, const void *b)
     return memcmp(x->host, y->host, 16);
 }
 
+/* A finding listed under a host: its own, or as a member of a channel group. */
+struct by_host {
+    const uint8_t *host;
+    uint8_t family;
+    size_t j;                    /* position in report order */
+};
+
+static int by_host_cmp(const void *a, const void *b)
+{
+    const struct by_host *x = a, *y = b;
+    if (x->family != y->family)
+        return x->family < y->family ? -1 : 1;
+    int c = memcmp(x->host, y->host, 16);
+    if (c)
+        return c;
+    return (x->j > y->j) - (x->j < y->j);
+}
+
 static void write_finding(FILE *out, const struct finding *f)
 {
     fprintf(out, "  - %s (severity %d, confidence %.2f): %s\n", finding_kind_name[f->kind],
@@ -81,13 +127,33 @@ static void write_finding(FILE *out, const struct finding *f)
 
 void report_write(struct report *r, FILE *out)
 {
-    size_t nv = 0, count[6] = { 0 };
+    size_t nv = 0, nb = 0, count[6] = { 0 }, nbh = 0;
+    for (size_t i = 0; i < r->n; i++)
+        nbh += 1 + r->f[i].nmembers;
     struct finding **v = malloc((r->n + 1) * sizeof *v);
-    if (!v || r->oom) {
+    struct by_host *bh = malloc((nbh + 1) * sizeof *bh);
+    if (!v || !bh || r->oom) {
         fprintf(out, "botwatch report: out of memory\n");
         free(v);
+        free(bh);
         return;
     }
+    /* every other finding under each host it names, in report order: one sort, not a pass
+     * over all findings per host */
+    for (size_t j = 0; j < r->n; j++) {
+        const struct finding *f = &r->f[j];
+        if (f->kind == FK_HOST_VERDICT)
+            continue;
+        bh[nb++] = (struct by_host){ f->host, f->family, j };
+        for (unsigned m = 0; m < f->nmembers; m++) {
+            bool dup = memcmp(f->members[m], f->host, 16) == 0;
+            for (unsigned e = 0; !dup && e < m; e++)
+                dup = memcmp(f->members[e], f->members[m], 16) == 0;
+            if (!dup)
+                bh[nb++] = (struct by_host){ f->members[m], f->family, j };
+        }
+    }
+    qsort(bh, nb, sizeof *bh, by_host_cmp);
     for (size_t i = 0; i < r->n; i++)
         if (r->f[i].kind == FK_HOST_VERDICT) {
             v[nv++] = &r->f[i];
@@ -116,23 +182,28 @@ void report_write(struct report *r, FILE *out)
             if (!(hv->stages_seen & 1u << s))
                 fprintf(out, " %s", stage_name[s]);
         fputc('\n', out);
-        for (size_t j = 0; j < r->n; j++) {
-            const struct finding *f = &r->f[j];
-            if (f->kind == FK_HOST_VERDICT || f->family != hv->family)
-                continue;
-            bool member = memcmp(f->host, hv->host, 16) == 0;
-            for (unsigned m = 0; !member && m < f->nmembers; m++)
-                member = memcmp(f->members[m], hv->host, 16) == 0;
-            if (member)
-                write_finding(out, f);
+        size_t lo = 0, hi = nb;                /* the first entry of this host */
+        struct by_host want = { hv->host, hv->family, 0 };
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (by_host_cmp(&bh[mid], &want) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
+        for (; lo < nb && bh[lo].family == hv->family && !memcmp(bh[lo].host, hv->host, 16);
+             lo++)
+            write_finding(out, &r->f[bh[lo].j]);
     }
     free(v);
+    free(bh);
 }
 
 void report_free(struct report *r)
 {
-    if (r)
+    if (r) {
         free(r->f);
+        hmap_free(&r->index);
+    }
     free(r);
 }
