@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "decode/decode.h"
-#include "util/rd.h"
+#include "fuzz_records.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,14 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int dlt = dlts[data[0] % (sizeof dlts / sizeof dlts[0])];
     struct rd r = rd_init(data + 1, size - 1);
     uint64_t ts = 1000000;
-    while (rd_left(&r) >= 3) {
-        size_t len = rd_be16(&r);
-        ts += (uint64_t)rd_u8(&r) * 100000;
-        if (len > rd_left(&r))
-            len = rd_left(&r);
-        struct bytes b = rd_bytes(&r, len);
-        uint32_t wire = (uint32_t)len + (ts & 1 ? 0 : 7);
-        struct pkt a = { .ts_us = ts, .wirelen = wire, .caplen = (uint32_t)len, .data = b.p };
+    struct fuzz_frame fr;
+    while (fuzz_next_frame(&r, &ts, &fr)) {
+        struct pkt a = { .ts_us = fr.ts_us, .wirelen = fr.wirelen, .caplen = fr.caplen,
+                         .data = fr.data };
         struct pkt g = a;
         enum decode_result ra = decode_packet(&fast, dlt, &a);
         enum decode_result rg = decode_packet(&gen, dlt, &g);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "engine.h"
-#include "util/rd.h"
+#include "fuzz_records.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,16 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int dlt = dlts[data[0] % (sizeof dlts / sizeof dlts[0])];
     struct rd r = rd_init(data + 1, size - 1);
     uint64_t ts = 1000000;
-    while (rd_left(&r) >= 3) {
-        size_t len = rd_be16(&r);
-        ts += (uint64_t)rd_u8(&r) * 100000;
-        if (len > rd_left(&r))
-            len = rd_left(&r);
-        struct bytes b = rd_bytes(&r, len);
-        /* a frame whose wire length exceeds the captured bytes exercises the snapped paths */
-        uint32_t wire = (uint32_t)len + (ts & 1 ? 0 : 7);
-        engine_packet(&e, dlt, ts, wire, (uint32_t)len, b.p);
-    }
+    struct fuzz_frame fr;
+    while (fuzz_next_frame(&r, &ts, &fr))
+        engine_packet(&e, dlt, fr.ts_us, fr.wirelen, fr.caplen, fr.data);
     engine_finish(&e, &d);
     return 0;
 }

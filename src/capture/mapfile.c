@@ -57,10 +57,10 @@ static void release_behind(struct mapped *m, size_t pos)
     }
 }
 
-/* memcpy from the mapping, or false if its pages vanished. The handler runs with SA_NODEFER
- * and the jump buffer does not save the signal mask: a sigsetjmp without a system call, so
- * the guard costs a few nanoseconds per copy. */
-static bool guarded_copy(void *dst, const uint8_t *src, size_t n)
+/* Runs fn(ctx), or returns false if a read of the mapping faulted in it (its pages vanished).
+ * The handler runs with SA_NODEFER and the jump buffer does not save the signal mask: a
+ * sigsetjmp without a system call, so the guard costs a few nanoseconds. */
+static bool run_guarded(void (*fn)(void *ctx), void *ctx)
 {
     sigjmp_buf jb;
     if (sigsetjmp(jb, 0)) {
@@ -69,9 +69,27 @@ static bool guarded_copy(void *dst, const uint8_t *src, size_t n)
         return false;
     }
     bus_jump = &jb;
-    memcpy(dst, src, n);
+    fn(ctx);
     bus_jump = NULL;
     return true;
+}
+
+struct copy_job {
+    void *dst;
+    const uint8_t *src;
+    size_t n;
+};
+
+static void copy_job(void *ctx)
+{
+    struct copy_job *j = ctx;
+    memcpy(j->dst, j->src, j->n);
+}
+
+static bool guarded_copy(void *dst, const uint8_t *src, size_t n)
+{
+    struct copy_job j = { dst, src, n };
+    return run_guarded(copy_job, &j);
 }
 
 static ssize_t map_read(void *cookie, char *buf, size_t want)
@@ -104,16 +122,7 @@ bool mapfile_guarded(FILE *fp, void (*fn)(void *ctx), void *ctx)
 {
     if (!current || current->fp != fp)
         return false;
-    sigjmp_buf jb;
-    if (sigsetjmp(jb, 0)) {
-        bus_jump = NULL;
-        shrank = 1;
-        return false;
-    }
-    bus_jump = &jb;
-    fn(ctx);
-    bus_jump = NULL;
-    return true;
+    return run_guarded(fn, ctx);
 }
 
 void mapfile_advance(FILE *fp, size_t off)

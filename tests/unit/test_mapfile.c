@@ -26,14 +26,20 @@ static char *make_file(void)
     return path;
 }
 
-static void test_reads_and_seeks_like_the_file(void **state)
+static FILE *open_mapped(const char *path)
 {
-    (void)state;
-    char *path = make_file();
     bool mapped = false;
     FILE *fp = mapfile_open(path, &mapped);
     assert_non_null(fp);
     assert_true(mapped);
+    return fp;
+}
+
+static void test_reads_and_seeks_like_the_file(void **state)
+{
+    (void)state;
+    char *path = make_file();
+    FILE *fp = open_mapped(path);
     uint8_t *got = malloc(SIZE + 10);
     size_t n = 0, k;
     while ((k = fread(got + n, 1, 1000, fp)) > 0)   /* odd pieces across buffer refills */
@@ -58,10 +64,7 @@ static void test_shrinking_file_is_a_read_error(void **state)
 {
     (void)state;
     char *path = make_file();
-    bool mapped = false;
-    FILE *fp = mapfile_open(path, &mapped);
-    assert_non_null(fp);
-    assert_true(mapped);
+    FILE *fp = open_mapped(path);
     uint8_t buf[4096];
     assert_int_equal(fread(buf, 1, sizeof buf, fp), sizeof buf);
     assert_int_equal(truncate(path, 0), 0);          /* another program truncates it */
