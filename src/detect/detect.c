@@ -121,7 +121,7 @@ struct finding *finding_of(struct detect *d, struct host *h, enum finding_kind k
 {
     struct finding *f = h->find[k];
     if (!f) {
-        f = detect_alloc(d, sizeof *f);
+        f = finding_new(d);
         if (!f)
             return NULL;
         f->family = h->family;
@@ -142,6 +142,84 @@ struct finding *finding_of(struct detect *d, struct host *h, enum finding_kind k
     return f;
 }
 
+/* Charged to the memcap as if full: the bound stays what it was with fixed arrays. */
+static const size_t FINDING_CHARGE = sizeof(struct finding) +
+                                     FINDING_MAX_EVIDENCE * sizeof(struct evidence) +
+                                     FINDING_MAX_MEMBERS * 16;
+
+struct finding *finding_new(struct detect *d)
+{
+    if (d->mem + FINDING_CHARGE > d->cfg.memcap) {
+        d->st.dropped_nomem++;
+        return NULL;
+    }
+    struct finding *f = calloc(1, sizeof *f);
+    if (!f) {
+        d->st.dropped_nomem++;
+        return NULL;
+    }
+    d->mem += FINDING_CHARGE;
+    return f;
+}
+
+void finding_free_parts(struct finding *f)
+{
+    free(f->ev);
+    free(f->members);
+    f->ev = NULL;
+    f->members = NULL;
+    f->nev = f->ev_cap = f->nmembers = f->members_cap = 0;
+}
+
+void finding_release(struct detect *d, struct finding *f)
+{
+    if (!f)
+        return;
+    finding_free_parts(f);
+    free(f);
+    d->mem -= FINDING_CHARGE;
+}
+
+bool finding_copy(struct finding *dst, const struct finding *src)
+{
+    *dst = *src;
+    dst->ev = NULL;
+    dst->members = NULL;
+    dst->ev_cap = src->nev;
+    dst->members_cap = src->nmembers;
+    if (src->nev && !(dst->ev = malloc(src->nev * sizeof *dst->ev)))
+        goto fail;
+    if (src->nmembers && !(dst->members = malloc(src->nmembers * sizeof *dst->members)))
+        goto fail;
+    if (src->nev)
+        memcpy(dst->ev, src->ev, src->nev * sizeof *dst->ev);
+    if (src->nmembers)
+        memcpy(dst->members, src->members, src->nmembers * sizeof *dst->members);
+    return true;
+fail:
+    finding_free_parts(dst);
+    return false;
+}
+
+void finding_add_member(struct finding *f, const uint8_t host[16])
+{
+    for (unsigned j = 0; j < f->nmembers; j++)
+        if (memcmp(f->members[j], host, 16) == 0)
+            return;
+    if (f->nmembers == f->members_cap) {
+        if (f->members_cap == FINDING_MAX_MEMBERS)
+            return;
+        unsigned cap = f->members_cap ? f->members_cap * 2 : 4;
+        cap = cap > FINDING_MAX_MEMBERS ? FINDING_MAX_MEMBERS : cap;
+        uint8_t (*m)[16] = realloc(f->members, cap * sizeof *m);
+        if (!m)
+            return;
+        f->members = m;
+        f->members_cap = cap;
+    }
+    memcpy(f->members[f->nmembers++], host, 16);
+}
+
 void finding_evidence(struct finding *f, uint64_t flow_id, uint64_t ts_us, const char *fmt, ...)
 {
     f->nev_total++;
@@ -149,6 +227,15 @@ void finding_evidence(struct finding *f, uint64_t flow_id, uint64_t ts_us, const
         f->ts_us = ts_us;
     if (f->nev >= FINDING_MAX_EVIDENCE)
         return;
+    if (f->nev == f->ev_cap) {                 /* 2, 4, 8 */
+        unsigned cap = f->ev_cap ? f->ev_cap * 2 : 2;
+        cap = cap > FINDING_MAX_EVIDENCE ? FINDING_MAX_EVIDENCE : cap;
+        struct evidence *ev = realloc(f->ev, cap * sizeof *ev);
+        if (!ev)
+            return;                          /* counted in nev_total, not kept */
+        f->ev = ev;
+        f->ev_cap = cap;
+    }
     struct evidence *e = &f->ev[f->nev];
     va_list ap;
     va_start(ap, fmt);
@@ -370,12 +457,17 @@ void detect_free(struct detect *d)
     HMAP_FOREACH(&d->hosts, h) {
         host_free_parts(d, h);
         for (int k = 0; k < FK_MAX; k++)
-            free(h->find[k]);
+            if (h->find[k]) {
+                finding_free_parts(h->find[k]);
+                free(h->find[k]);
+            }
         free(h);
     }
     hmap_free(&d->hosts);
-    for (size_t g = 0; g < d->ngroups; g++)
+    for (size_t g = 0; g < d->ngroups; g++) {
+        finding_free_parts(d->groups[g]);
         free(d->groups[g]);
+    }
     free(d->groups);
     free(d);
 }

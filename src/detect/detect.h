@@ -152,13 +152,14 @@ struct finding {
     double confidence;           /* 0..1 */
     char summary[FINDING_TEXT];
     char site[DETECT_NAME_LEN];  /* the host's configured site; empty: none */
-    struct evidence ev[FINDING_MAX_EVIDENCE];
-    unsigned nev;
+    struct evidence *ev;         /* nev kept, room for ev_cap (grows up to
+                                    FINDING_MAX_EVIDENCE): most findings have one or two */
+    unsigned nev, ev_cap;
     uint64_t nev_total;          /* evidence items seen, kept or not */
     uint64_t ts_us;              /* the latest evidence */
     /* irc-bot-group */
-    uint8_t members[FINDING_MAX_MEMBERS][16];
-    unsigned nmembers;
+    uint8_t (*members)[16];      /* nmembers, room for members_cap (up to FINDING_MAX_MEMBERS) */
+    unsigned nmembers, members_cap;
     /* host-verdict */
     const char *verdict;         /* "bot", "relay", "suspicious", "policy", "benign" */
     uint32_t stages_seen;        /* bit per enum stage */
@@ -172,6 +173,12 @@ struct detect_stats {
 };
 
 typedef void (*finding_fn)(void *ctx, const struct finding *f);
+
+/* A finding's evidence and members are its own: a copy that outlives the call it was given
+ * in (a report kept to the end) must be deep. finding_copy makes dst such a copy (false: out
+ * of memory, dst holds no arrays); finding_free_parts frees a copy's arrays. */
+bool finding_copy(struct finding *dst, const struct finding *src);
+void finding_free_parts(struct finding *f);
 
 struct detect;
 

@@ -84,6 +84,12 @@ void finding_evidence(struct finding *f, uint64_t flow_id, uint64_t ts_us, const
     __attribute__((format(printf, 4, 5)));
 /* Evidence rebuilt from state at each flush starts over. */
 void finding_clear_evidence(struct finding *f);
+/* A new finding (zeroed), charged to the memcap with room for all its evidence; released
+ * with finding_release (while running) or finding_free_parts + free (at the end). */
+struct finding *finding_new(struct detect *d);
+void finding_release(struct detect *d, struct finding *f);
+/* Adds a member host (irc-bot-group) unless it is there already or the list is full. */
+void finding_add_member(struct finding *f, const uint8_t host[16]);
 void finding_summary(struct finding *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Printable copy of attacker bytes for evidence text: control bytes as \xNN, at most cap-1. */

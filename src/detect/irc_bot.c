@@ -690,10 +690,10 @@ static void group_judge(struct detect *d, struct irc_chan *c)
     double conf = 0.5 + 0.15 * strong + (in_step ? 0.1 : 0) + (same_version >= 2 ? 0.05 : 0);
     struct finding *f = c->group;
     if (!f) {                                  /* the first time: a new finding */
-        f = detect_alloc(d, sizeof *f);
+        f = finding_new(d);
         struct finding **g = realloc(d->groups, (d->ngroups + 1) * sizeof *g);
         if (!f || !g) {
-            detect_release(d, f, sizeof *f);
+            finding_release(d, f);
             if (g)
                 d->groups = g;
             return;
@@ -717,11 +717,7 @@ static void group_judge(struct detect *d, struct irc_chan *c)
                     c->name, srv, c->port);
     for (unsigned i = 0; i < c->n; i++) {
         const struct irc_member *a = &c->m[i];
-        bool dup = false;
-        for (unsigned j = 0; j < f->nmembers; j++)
-            dup |= memcmp(f->members[j], a->host, 16) == 0;
-        if (!dup && f->nmembers < FINDING_MAX_MEMBERS)
-            memcpy(f->members[f->nmembers++], a->host, 16);
+        finding_add_member(f, a->host);
         char ha[48];
         struct host *h = detect_host(d, c->family, a->host);
         bool site = h && h->site_named;            /* the first seed: four offices, one channel */

@@ -49,7 +49,10 @@ void report_add(void *ctx, const struct finding *f)
     uint64_t h = rkey_hash(f->key, (int)f->kind);
     void *at = hmap_get(&r->index, h, rkey_eq, &k);
     if (at) {                                  /* a later version of a finding replaces it */
-        r->f[(uintptr_t)at - 1] = *f;
+        struct finding *old = &r->f[(uintptr_t)at - 1];
+        finding_free_parts(old);
+        if (!finding_copy(old, f))
+            r->oom = true;
         return;
     }
     if (r->n == r->cap) {
@@ -62,11 +65,13 @@ void report_add(void *ctx, const struct finding *f)
         r->f = nf;
         r->cap = cap;
     }
-    if (!hmap_put(&r->index, h, (void *)(uintptr_t)(r->n + 1))) {
+    if (!finding_copy(&r->f[r->n], f) ||
+        !hmap_put(&r->index, h, (void *)(uintptr_t)(r->n + 1))) {
+        finding_free_parts(&r->f[r->n]);
         r->oom = true;
         return;
     }
-    r->f[r->n++] = *f;
+    r->n++;
 }
 
 static int verdict_rank(const char *v)
@@ -202,6 +207,8 @@ void report_write(struct report *r, FILE *out)
 void report_free(struct report *r)
 {
     if (r) {
+        for (size_t i = 0; i < r->n; i++)
+            finding_free_parts(&r->f[i]);
         free(r->f);
         hmap_free(&r->index);
     }
