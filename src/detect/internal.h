@@ -41,7 +41,8 @@ struct host {
     uint64_t smtp_received;          /* inbound SMTP connections: it is a mail server */
     /* relay.c: recent inbound connections from outside, recent outbound SMTP */
     struct span *inb, *outb;
-    unsigned ninb, noutb;            /* rings of HOST_MAX_SPANS */
+    unsigned ninb, noutb;            /* rings of HOST_MAX_SPANS, grown to it as they fill */
+    unsigned inb_cap, outb_cap;
     uint64_t inb_total, outb_total;
     uint32_t relayed, relay_requests;   /* outbound SMTP tied to inbound use; SMTP tunnels */
     /* scan.c */

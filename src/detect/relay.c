@@ -40,12 +40,24 @@ static const char *port_hint(uint16_t p)
     return trojan_port(p) ? " (a known trojaned-WinGate proxy port; a hint only)" : "";
 }
 
-static struct span *ring_add(struct detect *d, struct span **ring, unsigned *n, uint64_t *total)
+/* A ring of the last HOST_MAX_SPANS spans. It starts at 8 and grows as it fills, in order
+ * (it wraps only once it is full size): most hosts see a handful of such connections, and
+ * 12 KB for each was a fifth of a run's page faults. */
+static struct span *ring_add(struct detect *d, struct span **ring, unsigned *n, unsigned *cap,
+                             uint64_t *total)
 {
-    if (!*ring) {
-        *ring = detect_alloc(d, HOST_MAX_SPANS * sizeof **ring);
-        if (!*ring)
+    if (*n == *cap && *cap < HOST_MAX_SPANS) {
+        unsigned nc = *cap ? *cap * 4 : 8;
+        nc = nc > HOST_MAX_SPANS ? HOST_MAX_SPANS : nc;
+        struct span *r = detect_alloc(d, nc * sizeof *r);
+        if (!r)
             return NULL;
+        if (*ring) {
+            memcpy(r, *ring, *n * sizeof *r);
+            detect_release(d, *ring, *cap * sizeof **ring);
+        }
+        *ring = r;
+        *cap = nc;
     }
     struct span *s = &(*ring)[*total % HOST_MAX_SPANS];
     (*total)++;
@@ -113,13 +125,13 @@ void relay_conn(struct detect *d, const struct conn_event *c)
                         ((c->app_proto == PROTO_NONE || c->app_proto == PROTO_UNKNOWN) &&
                          proxy_port(c->dport)) || trojan_port(c->dport);
         if (!proxyish || !(h = detect_host(d, c->family, c->dst)) ||
-            !(sp = ring_add(d, &h->inb, &h->ninb, &h->inb_total)))
+            !(sp = ring_add(d, &h->inb, &h->ninb, &h->inb_cap, &h->inb_total)))
             return;
         memcpy(sp->peer, c->src, 16);
     } else if (src_home && !dst_home &&
                (c->app_proto == PROTO_SMTP || (c->dport == 25 && c->app_proto == PROTO_NONE))) {
         if (!(h = detect_host(d, c->family, c->src)) ||
-            !(sp = ring_add(d, &h->outb, &h->noutb, &h->outb_total)))
+            !(sp = ring_add(d, &h->outb, &h->noutb, &h->outb_cap, &h->outb_total)))
             return;
         memcpy(sp->peer, c->dst, 16);
     } else {
