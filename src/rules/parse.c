@@ -1671,6 +1671,87 @@ static bool header_token(char **p, char **tok, bool *open)
     return true;
 }
 
+/* ---- the fast pattern ---- */
+
+/* Strings in (nearly) every HTTP message: as a fast pattern they make a rule a candidate
+ * on every request or response, so their bytes do not count in a pattern's worth; nor does
+ * a pattern that is one of the whole words. Lowercase. */
+static const char *const fp_common[] = {
+    "http/1.", "get /", "get ", "post /", "post ", "user-agent", "accept-encoding",
+    "accept-language", "accept", "content-length", "content-type", "connection",
+    "keep-alive", "cache-control", "referer", "cookie", "host", "mozilla/", "\r\n",
+};
+static const char *const fp_common_word[] = { "get", "post", "head", "put", "200" };
+
+/* The prefilter's view of content o when chosen (prefilter.c does the same): its
+ * fast_pattern slice, without leading NULs (Vectorscan's literal API cannot take them). */
+static void fp_bytes(const struct rop *o, const uint8_t **p, size_t *n)
+{
+    *p = o->pat + o->fp_off;
+    *n = o->fp_len ? o->fp_len : o->len;
+    while (*n && (*p)[0] == 0)
+        (*p)++, (*n)--;
+}
+
+/* What a pattern is worth as a prefilter: its bytes that are neither NUL (runs of them
+ * fill binary headers) nor inside a common string. */
+static size_t fp_worth(const uint8_t *p, size_t n)
+{
+    uint8_t low[256];
+    bool covered[256] = { false };
+    if (n > sizeof low)
+        n = sizeof low;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (uint8_t)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+    for (size_t w = 0; w < sizeof fp_common_word / sizeof fp_common_word[0]; w++)
+        if (strlen(fp_common_word[w]) == n && memcmp(low, fp_common_word[w], n) == 0)
+            return 0;
+    for (size_t t = 0; t < sizeof fp_common / sizeof fp_common[0]; t++) {
+        size_t tl = strlen(fp_common[t]);
+        for (size_t i = 0; i + tl <= n; i++)
+            if (memcmp(low + i, fp_common[t], tl) == 0)
+                for (size_t k = 0; k < tl; k++)
+                    covered[i + k] = true;
+    }
+    size_t worth = 0;
+    for (size_t i = 0; i < n; i++)
+        worth += !covered[i] && low[i] != 0;
+    return worth;
+}
+
+/* The fast pattern (r->fp): every positive content must match for the rule to, so any of
+ * them is a correct prefilter; which one only decides how often the rule is evaluated for
+ * nothing. The one marked fast_pattern, unless it is shorter than FP_WEAK bytes ("==",
+ * "a=", which ET marks); else the positive content worth most (fp_worth: a URI's "_W"
+ * rather than "User-Agent:", "|07|dq" rather than a DNS header of NULs); ties go to the
+ * marked one, then to the earlier. */
+static void choose_fast_pattern(struct rule *r)
+{
+    int32_t best = -1;
+    size_t best_worth = 0;
+    bool best_marked = false;
+    for (uint32_t i = 0; i < r->nops; i++) {
+        const struct rop *o = &r->ops[i];
+        if (o->type != OP_CONTENT || o->negate)
+            continue;
+        const uint8_t *p;
+        size_t n;
+        fp_bytes(o, &p, &n);
+        if (o->fast_pattern && n >= FP_WEAK) {
+            r->fp = (int32_t)i;
+            return;
+        }
+        size_t worth = fp_worth(p, n);
+        if (best < 0 || worth > best_worth ||
+            (worth == best_worth && o->fast_pattern && !best_marked)) {
+            best = (int32_t)i;
+            best_worth = worth;
+            best_marked = o->fast_pattern;
+        }
+    }
+    r->fp = best;
+}
+
 static bool sets_stream_mode(const struct rule *r)
 {
     if (!r->has_payload_ops || r->flags_mode || r->flow_stream == 2)
@@ -1815,26 +1896,7 @@ static int parse_rule(struct pctx *pc, const char *text)
         st = perr(pc, text, "flags on a %s rule", tok[1]);
         goto out;
     }
-    /* The fast pattern: the one marked, else the longest positive content. Every positive
-     * content must match, so any of them is a correct prefilter: a marked one shorter than
-     * FP_WEAK bytes ("==", "a=", which ET marks) gives way to a longer one. */
-    int32_t marked = -1, longest = -1;
-    for (uint32_t i = 0; i < r->nops; i++) {
-        const struct rop *o = &r->ops[i];
-        if (o->type != OP_CONTENT || o->negate)
-            continue;
-        if (o->fast_pattern && marked < 0)
-            marked = (int32_t)i;
-        if (longest < 0 || o->len > r->ops[longest].len)
-            longest = (int32_t)i;
-    }
-    r->fp = longest;
-    if (marked >= 0) {
-        const struct rop *m = &r->ops[marked];
-        uint32_t mlen = m->fp_len ? m->fp_len : m->len;
-        if (mlen >= FP_WEAK || r->ops[longest].len <= mlen)
-            r->fp = marked;
-    }
+    choose_fast_pattern(r);
     r->has_payload_ops = r->nops > 0;
     r->stream_mode = sets_stream_mode(r);
     if (r->priority < 0)
