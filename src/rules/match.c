@@ -83,6 +83,16 @@ struct rules_rt {
     void *scratch;               /* Vectorscan scratch, shared by the groups */
 };
 
+/* For one option of the rule being evaluated: backtracking asks the same content for its
+ * first occurrence from ever later positions, and an unanchored pcre the same question
+ * again. The first occurrence of the content at or after lo is at (SIZE_MAX: none), or the
+ * pcre (not relative) has no match. Only speed depends on it. */
+struct opmemo {
+    uint32_t gen, asked;
+    size_t lo, at;
+    bool pcre_fails;
+};
+
 /* The buffers of one evaluation, built lazily (HTTP and DNS only when a rule asks). */
 struct mctx {
     struct bytes b[BUF_MAX];
@@ -103,6 +113,10 @@ struct mctx {
     size_t pend_len;
     bool deferred;               /* out: this chunk's head is incomplete; no buffers yet */
     uint8_t uri[HTTP_SCRATCH], names[HTTP_SCRATCH], host[256], dnsq[256];
+    /* Not cleared per packet: what one rule's evaluation learnt about its options, valid
+     * while memo[i].gen == gen (match_ops starts a new generation). */
+    uint32_t gen;
+    struct opmemo memo[RULES_MAX_OPS];
     uint8_t head[2 * HTTP_HDR_MAX];   /* pend_hdr + this chunk, to parse them as one */
 };
 
@@ -510,6 +524,50 @@ static int64_t num(const struct mctx *m, uint8_t v, int64_t lit)
     return v ? (int64_t)(m->var[v - 1] > INT32_MAX ? INT32_MAX : m->var[v - 1]) : lit;
 }
 
+static struct opmemo *memo_of(struct mctx *m, uint32_t i)
+{
+    struct opmemo *q = &m->memo[i];
+    if (q->gen != m->gen) {
+        q->gen = m->gen;
+        q->asked = 0;
+        q->lo = 0;
+        q->at = SIZE_MAX;
+        q->pcre_fails = false;
+    }
+    return q;
+}
+
+/* The first occurrence of content o (option i) wholly inside b[lo, hi), or NULL: the same
+ * answer as find() on that window. The first time an option is asked, the window is
+ * searched; after that (backtracking) the answer comes from the first occurrence at or
+ * after lo in the whole buffer, searched once for every stretch of positions it serves. */
+static const uint8_t *find_in(struct mctx *m, uint32_t i, const struct rop *o, struct bytes b,
+                              size_t lo, size_t hi)
+{
+    struct opmemo *q = memo_of(m, i);
+    bool known = q->asked && lo >= q->lo && (q->at == SIZE_MAX || lo <= q->at);
+    if (!known) {
+        if (!q->asked++) {
+            const uint8_t *hit = find(b.p + lo, hi - lo, o->pat, o->len, o->nocase);
+            /* a hit is the first at or after lo; a miss says so only up to the end */
+            if (hit || hi == b.len) {
+                q->lo = lo;
+                q->at = hit ? (size_t)(hit - b.p) : SIZE_MAX;
+            } else {
+                q->asked = 1;
+                q->lo = SIZE_MAX;     /* nothing known yet beyond the window */
+            }
+            return hit;
+        }
+        const uint8_t *hit = find(b.p + lo, b.len - lo, o->pat, o->len, o->nocase);
+        q->lo = lo;
+        q->at = hit ? (size_t)(hit - b.p) : SIZE_MAX;
+    }
+    if (q->at == SIZE_MAX || q->at + o->len > hi)
+        return NULL;
+    return b.p + q->at;
+}
+
 /* Evaluates ops[i..] with cursors cur[] (one per buffer). maxend: the furthest end of a
  * positive payload match on this path (stream duplicate suppression). */
 static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, size_t maxend,
@@ -557,14 +615,14 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
                 return false;
             return eval(r, m, i + 1, cur, maxend, payload_pos);
         }
-        const uint8_t *s = b.p + lo, *e = b.p + hi;
         if (o->negate) {
-            if (find(s, (size_t)(e - s), o->pat, o->len, o->nocase))
+            if (find_in(m, i, o, b, (size_t)lo, (size_t)hi))
                 return false;
             return eval(r, m, i + 1, cur, maxend, payload_pos);
         }
         const uint8_t *hit;
-        while ((hit = find(s, (size_t)(e - s), o->pat, o->len, o->nocase)) != NULL) {
+        size_t s = (size_t)lo;
+        while (s + o->len <= (size_t)hi && (hit = find_in(m, i, o, b, s, (size_t)hi)) != NULL) {
             size_t end = (size_t)(hit - b.p) + o->len;
             cur[bk] = end;
             bool pl = bk == BUF_PAYLOAD;
@@ -573,7 +631,7 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
             cur[bk] = save;
             if (m->limit_hit)
                 return false;
-            s = hit + 1;
+            s = (size_t)(hit - b.p) + 1;
         }
         return false;
     }
@@ -584,9 +642,14 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
         const uint8_t *subj = b.p + from;
         size_t slen = b.len - from, start = 0;
         pcre2_match_data *md = o->md;
+        /* not relative: the same subject every time, so a miss is a miss on every path */
+        struct opmemo *q = o->relative ? NULL : memo_of(m, i);
         for (;;) {
-            int rc = pcre2_match(o->re, subj, slen, start, 0, md, NULL);
+            int rc = q && q->pcre_fails ? PCRE2_ERROR_NOMATCH
+                                        : pcre2_match(o->re, subj, slen, start, 0, md, NULL);
             if (rc < 0) {
+                if (q && start == 0)
+                    q->pcre_fails = true;
                 if (o->negate)
                     return eval(r, m, i + 1, cur, maxend, payload_pos);
                 return false;
@@ -697,6 +760,10 @@ static bool match_ops(const struct rule *r, struct mctx *m, bool prefiltered)
     cur[BUF_PAYLOAD] = m->base;
     m->steps = 0;
     m->limit_hit = false;
+    if (++m->gen == 0) {                 /* wrapped: forget every generation */
+        memset(m->memo, 0, sizeof m->memo);
+        m->gen = 1;
+    }
     /* the fast pattern must be somewhere in its buffer (the prefilter saw to it already) */
     if (r->fp >= 0 && !prefiltered) {
         const struct rop *o = &r->ops[r->fp];
@@ -1416,7 +1483,7 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
     rt->nbucket = FLOW_BUCKETS;
     rt->bucket = calloc(FLOW_BUCKETS, sizeof *rt->bucket);
     rt->wincap = sizeof(struct mctx) + RULES_STREAM_TAIL + 65536;
-    rt->win = malloc(rt->wincap);
+    rt->win = calloc(1, rt->wincap);     /* the evaluation memo (struct mctx) starts clear */
     if (!rt->bucket || !rt->win)
         goto nomem;
     if (!rs->tdir_applied) {

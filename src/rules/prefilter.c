@@ -34,6 +34,7 @@ struct pf_host {
  * rules (CSR: pstart[port]..pstart[port+1] in plist), looked up with both of the packet's
  * ports, a superset of the header's port test for either direction. */
 enum { PF_MAX_PORTS = 1024,     /* rules naming more ports stay in always */
+       PF_BLOOM_BITS = 1 << 15,
        PF_WEAK_PATTERN = 3,     /* shorter fast patterns: by host where possible */
        PF_PORT_PATTERN = 2 };   /* shorter ones: by port where possible (a two-byte pattern
                                    hits a few chunks in a hundred; a port, all of its flow) */
@@ -46,6 +47,8 @@ struct prefilter {
     unsigned ndb;
     struct pf_host *host;
     uint32_t nhost, *hbucket, hmask;
+    uint64_t hbloom[PF_BLOOM_BITS / 64];  /* a bit per host hash: most addresses are in no
+                                             list, and this says so without a cache miss */
 };
 
 static uint32_t host_hash(uint8_t family, const uint8_t *a)
@@ -156,7 +159,9 @@ static enum bw_status index_hosts(struct prefilter *pf, const struct rules *rs,
             h->family = s->pos[i].family;
             memcpy(h->a, s->pos[i].a, 16);
             h->pos = hostpos[k];
-            uint32_t b = host_hash(h->family, h->a) & pf->hmask;
+            uint32_t hh = host_hash(h->family, h->a), b = hh & pf->hmask;
+            uint32_t bit = hh >> 17 & (PF_BLOOM_BITS - 1);
+            pf->hbloom[bit / 64] |= 1ull << (bit % 64);
             h->next = pf->hbucket[b];
             pf->hbucket[b] = ++pf->nhost;
         }
@@ -171,7 +176,11 @@ void pf_scan_hosts(const struct prefilter *pf, uint8_t family, const uint8_t *sr
         return;
     const uint8_t *addr[2] = { src, dst };
     for (int k = 0; k < 2; k++) {
-        uint32_t e = pf->hbucket[host_hash(family, addr[k]) & pf->hmask];
+        uint32_t hh = host_hash(family, addr[k]);
+        uint32_t bit = hh >> 17 & (PF_BLOOM_BITS - 1);
+        if (!(pf->hbloom[bit / 64] >> (bit % 64) & 1))
+            continue;
+        uint32_t e = pf->hbucket[hh & pf->hmask];
         while (e) {
             const struct pf_host *h = &pf->host[e - 1];
             if (h->family == family && memcmp(h->a, addr[k], family == 4 ? 4 : 16) == 0)
