@@ -642,6 +642,11 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
         const uint8_t *subj = b.p + from;
         size_t slen = b.len - from, start = 0;
         pcre2_match_data *md = o->md;
+        if (!o->jit) {
+            /* the only write to a rule after loading: the engine is single-threaded */
+            pcre2_jit_compile(o->re, PCRE2_JIT_COMPLETE);
+            ((struct rop *)o)->jit = true;
+        }
         /* not relative: the same subject every time, so a miss is a miss on every path */
         struct opmemo *q = o->relative ? NULL : memo_of(m, i);
         for (;;) {

@@ -860,7 +860,6 @@ static int kw_pcre(struct pctx *pc, char *v, const char *at)
         pcre2_get_error_message(err, m, sizeof m);
         return perr(pc, at, "pcre: %s at offset %zu", (char *)m, (size_t)eoff);
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);   /* where JIT is unavailable: interpreted */
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     struct rop *o = md ? new_op(pc, OP_PCRE) : NULL;
     if (!o) {

@@ -69,7 +69,10 @@ struct rop {
     uint32_t fp_off, fp_len;                   /* fast_pattern:off,len */
     uint8_t *pat;            /* content bytes (lowercased when nocase) */
     uint32_t len;
-    void *re;                /* pcre2_code */
+    void *re;                /* pcre2_code, JIT-compiled when first matched (most of a large
+                                rule set's pcres never are: their JIT took a tenth of loading) */
+    bool jit;                /* pcre2_jit_compile was called (where JIT is unavailable, the
+                                pcre is interpreted) */
     void *md;                /* pcre2_match_data */
     /* byte_test / byte_jump / isdataat */
     uint8_t nbytes, bt_op, base;               /* base 0: binary, else 8/10/16 (string) */
