@@ -338,15 +338,121 @@ static int addr_elem(struct pctx *pc, const char *s, size_t n, bool neg, void *o
     return BW_OK;
 }
 
+/* ---- parsed header lists, by their text ---- */
+
+/* A rule set names the same few address and port lists thousands of times ($HOME_NET,
+ * $HTTP_PORTS: a hundred ports, each parsed and appended): each text is parsed once per
+ * variable generation and copied after that. */
+enum { HCACHE_SLOTS = 256 };
+struct hcache_ent {
+    char *text;
+    uint32_t gen;
+    bool port;
+    struct netset ns;
+    struct portset ps;
+};
+struct hdr_cache { struct hcache_ent e[HCACHE_SLOTS]; };
+
+static struct hcache_ent *hcache_slot(struct rules *rs, const char *text, bool port)
+{
+    if (!rs->hcache && !(rs->hcache = calloc(1, sizeof *rs->hcache)))
+        return NULL;
+    uint32_t h = 2166136261u ^ port;
+    for (const char *c = text; *c; c++)
+        h = (h ^ (uint8_t)*c) * 16777619u;
+    return &rs->hcache->e[h % HCACHE_SLOTS];
+}
+
+static void hcache_clear(struct hcache_ent *c)
+{
+    free(c->text);
+    free(c->ns.pos);
+    free(c->ns.neg);
+    free(c->ps.pos);
+    free(c->ps.neg);
+    memset(c, 0, sizeof *c);
+}
+
+void rules_hcache_free(struct rules *rs)
+{
+    for (uint32_t i = 0; rs->hcache && i < HCACHE_SLOTS; i++)
+        hcache_clear(&rs->hcache->e[i]);
+    free(rs->hcache);
+    rs->hcache = NULL;
+}
+
+static bool copy_vec(void **dst, const void *src, uint32_t n, size_t size)
+{
+    *dst = NULL;
+    if (!n)
+        return true;
+    if (!(*dst = malloc(n * size)))
+        return false;
+    memcpy(*dst, src, n * size);
+    return true;
+}
+
+static bool netset_copy(struct netset *d, const struct netset *s)
+{
+    *d = *s;
+    if (copy_vec((void **)&d->pos, s->pos, s->npos, sizeof *s->pos) &&
+        copy_vec((void **)&d->neg, s->neg, s->nneg, sizeof *s->neg))
+        return true;
+    free(d->pos);
+    memset(d, 0, sizeof *d);
+    return false;
+}
+
+static bool portset_copy(struct portset *d, const struct portset *s)
+{
+    *d = *s;
+    if (copy_vec((void **)&d->pos, s->pos, s->npos, sizeof *s->pos) &&
+        copy_vec((void **)&d->neg, s->neg, s->nneg, sizeof *s->neg))
+        return true;
+    free(d->pos);
+    memset(d, 0, sizeof *d);
+    return false;
+}
+
+/* The cached list of text, or NULL. */
+static struct hcache_ent *hcache_get(struct rules *rs, const char *text, bool port)
+{
+    struct hcache_ent *c = hcache_slot(rs, text, port);
+    if (c && c->text && c->gen == rs->vargen && c->port == port && strcmp(c->text, text) == 0)
+        return c;
+    return NULL;
+}
+
+static void hcache_put(struct rules *rs, const char *text, const struct netset *ns,
+                       const struct portset *ps)
+{
+    struct hcache_ent *c = hcache_slot(rs, text, ps != NULL);
+    if (!c)
+        return;
+    hcache_clear(c);
+    size_t n = strlen(text);
+    if (!(c->text = malloc(n + 1)))
+        return;
+    memcpy(c->text, text, n + 1);
+    c->gen = rs->vargen;
+    c->port = ps != NULL;
+    if (!(ns ? netset_copy(&c->ns, ns) : portset_copy(&c->ps, ps)))
+        hcache_clear(c);
+}
+
 static int parse_addr(struct pctx *pc, const char *s, struct netset *ns)
 {
     memset(ns, 0, sizeof *ns);
+    struct hcache_ent *c = hcache_get(pc->rs, s, false);
+    if (c)
+        return netset_copy(ns, &c->ns) ? BW_OK : BW_E_NOMEM;
     pc->anchor = s;
     int st = walk_list(pc, s, strlen(s), false, ns, 0, addr_elem, "address");
     if (st)
         return st;
     if (!ns->npos)
         ns->any = true;       /* only negations: everything but them */
+    hcache_put(pc->rs, s, ns, NULL);
     return BW_OK;
 }
 
@@ -422,12 +528,16 @@ static int port_elem(struct pctx *pc, const char *s, size_t n, bool neg, void *o
 static int parse_ports(struct pctx *pc, const char *s, struct portset *ps)
 {
     memset(ps, 0, sizeof *ps);
+    struct hcache_ent *c = hcache_get(pc->rs, s, true);
+    if (c)
+        return portset_copy(ps, &c->ps) ? BW_OK : BW_E_NOMEM;
     pc->anchor = s;
     int st = walk_list(pc, s, strlen(s), false, ps, 0, port_elem, "port");
     if (st)
         return st;
     if (!ps->npos)
         ps->any = true;
+    hcache_put(pc->rs, s, NULL, ps);
     return BW_OK;
 }
 

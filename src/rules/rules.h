@@ -180,6 +180,8 @@ struct rules {
     bool tdir_applied;
     FILE *msg;               /* warnings and errors go here (stderr); NULL: quiet */
     unsigned depth;          /* include depth while loading */
+    uint32_t vargen;         /* bumped by every variable change */
+    struct hdr_cache *hcache;   /* parsed header address and port lists (parse.c) */
     struct rules_rt *rt;     /* matching state (match.c), built by rules_prepare */
 };
 

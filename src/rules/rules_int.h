@@ -13,5 +13,6 @@ enum bw_status rules_add_class_line(struct rules *rs, const char *spec);
 enum bw_status rules_parse_netset(struct rules *rs, const char *text, struct netset *out,
                                   const char *file, unsigned line);
 void rules_apply_thresholds(struct rules *rs);
+void rules_hcache_free(struct rules *rs);
 
 #endif
