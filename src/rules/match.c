@@ -429,25 +429,34 @@ static const uint8_t lower[256] = {
 #undef L4
 };
 
+/* The first occurrence of pat (lowercase when nocase) in h[0..hn). rare: the index of its
+ * least common byte (struct rop), found with memchr (libc's is vectorised; each case when
+ * nocase) at that offset of every candidate start, which is then compared whole. */
 static const uint8_t *find(const uint8_t *h, size_t hn, const uint8_t *pat, size_t pn,
-                           bool nocase)
+                           bool nocase, size_t rare)
 {
     if (pn == 0 || pn > hn)
         return NULL;
-    if (!nocase)
-        return memmem(h, hn, pat, pn);
-    /* memchr for each case of the first byte (libc's is vectorised), then compare */
-    uint8_t c0 = pat[0], c1 = (uint8_t)toupper(c0);
-    const uint8_t *end = h + hn - pn + 1;     /* candidates start before this */
-    const uint8_t *p0 = memchr(h, c0, (size_t)(end - h));
-    const uint8_t *p1 = c1 != c0 ? memchr(h, c1, (size_t)(end - h)) : NULL;
+    if (rare >= pn)
+        rare = 0;
+    uint8_t c0 = pat[rare], c1 = nocase ? (uint8_t)toupper(c0) : c0;
+    if (!nocase && (c0 == ' ' || (c0 >= 'a' && c0 <= 'z')))
+        return memmem(h, hn, pat, pn);      /* nothing rare to look for */
+    const uint8_t *from = h + rare, *end = h + hn - pn + rare + 1;
+    const uint8_t *p0 = memchr(from, c0, (size_t)(end - from));
+    const uint8_t *p1 = c1 != c0 ? memchr(from, c1, (size_t)(end - from)) : NULL;
     while (p0 || p1) {
         const uint8_t *q = !p1 || (p0 && p0 < p1) ? p0 : p1;
-        size_t k = 1;
-        while (k < pn && lower[q[k]] == pat[k])
-            k++;
-        if (k == pn)
-            return q;
+        const uint8_t *st = q - rare;
+        if (nocase) {
+            size_t k = 0;
+            while (k < pn && lower[st[k]] == pat[k])
+                k++;
+            if (k == pn)
+                return st;
+        } else if (memcmp(st, pat, pn) == 0) {
+            return st;
+        }
         if (q == p0)
             p0 = q + 1 < end ? memchr(q + 1, c0, (size_t)(end - q - 1)) : NULL;
         else
@@ -548,7 +557,7 @@ static const uint8_t *find_in(struct mctx *m, uint32_t i, const struct rop *o, s
     bool known = q->asked && lo >= q->lo && (q->at == SIZE_MAX || lo <= q->at);
     if (!known) {
         if (!q->asked++) {
-            const uint8_t *hit = find(b.p + lo, hi - lo, o->pat, o->len, o->nocase);
+            const uint8_t *hit = find(b.p + lo, hi - lo, o->pat, o->len, o->nocase, o->rare);
             /* a hit is the first at or after lo; a miss says so only up to the end */
             if (hit || hi == b.len) {
                 q->lo = lo;
@@ -559,7 +568,7 @@ static const uint8_t *find_in(struct mctx *m, uint32_t i, const struct rop *o, s
             }
             return hit;
         }
-        const uint8_t *hit = find(b.p + lo, b.len - lo, o->pat, o->len, o->nocase);
+        const uint8_t *hit = find(b.p + lo, b.len - lo, o->pat, o->len, o->nocase, o->rare);
         q->lo = lo;
         q->at = hit ? (size_t)(hit - b.p) : SIZE_MAX;
     }
@@ -777,7 +786,7 @@ static bool match_ops(const struct rule *r, struct mctx *m, bool prefiltered)
             return false;
         const uint8_t *pat = o->pat + o->fp_off;
         size_t n = o->fp_len ? o->fp_len : o->len;
-        if (!find(b.p, b.len, pat, n, o->nocase))
+        if (!find(b.p, b.len, pat, n, o->nocase, o->fp_off ? 0 : o->rare))
             return false;
     }
     return eval(r, m, 0, cur, 0, false);

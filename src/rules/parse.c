@@ -1828,6 +1828,37 @@ static size_t fp_worth(const uint8_t *p, size_t n)
     return worth;
 }
 
+/* How common a byte is in traffic, roughly (0 rare .. 9 everywhere): the matcher looks for
+ * a content's least common byte first. Text dominates: lowercase letters, space, digits;
+ * binary protocols add NUL and 0xff. */
+static unsigned byte_commonness(uint8_t c, bool nocase)
+{
+    if (c == ' ' || c == 0 || (c >= 'a' && c <= 'z' && nocase))
+        return 9;
+    if (c >= 'a' && c <= 'z')
+        return 8;
+    if (c >= '0' && c <= '9')
+        return 7;
+    if (c >= 'A' && c <= 'Z')
+        return 6;
+    if (c == '\r' || c == '\n' || c == '/' || c == '.' || c == '-' || c == ':' || c == '=' ||
+        c == 0xff || c == ',' || c == ';' || c == '\t')
+        return 5;
+    if (c >= 0x20 && c < 0x7f)
+        return 3;
+    return c < 0x20 ? 2 : 1;
+}
+
+/* The index of pat's least common byte, the earliest among equals. */
+uint32_t rare_byte(const uint8_t *pat, uint32_t len, bool nocase)
+{
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < len; i++)
+        if (byte_commonness(pat[i], nocase) < byte_commonness(pat[best], nocase))
+            best = i;
+    return best;
+}
+
 /* The fast pattern (r->fp): every positive content must match for the rule to, so any of
  * them is a correct prefilter; which one only decides how often the rule is evaluated for
  * nothing. The one marked fast_pattern, unless it is shorter than FP_WEAK bytes ("==",
@@ -2006,6 +2037,9 @@ static int parse_rule(struct pctx *pc, const char *text)
         goto out;
     }
     choose_fast_pattern(r);
+    for (uint32_t i = 0; i < r->nops; i++)
+        if (r->ops[i].type == OP_CONTENT)
+            r->ops[i].rare = rare_byte(r->ops[i].pat, r->ops[i].len, r->ops[i].nocase);
     r->has_payload_ops = r->nops > 0;
     r->stream_mode = sets_stream_mode(r);
     if (r->priority < 0)

@@ -69,6 +69,8 @@ struct rop {
     uint32_t fp_off, fp_len;                   /* fast_pattern:off,len */
     uint8_t *pat;            /* content bytes (lowercased when nocase) */
     uint32_t len;
+    uint32_t rare;           /* content: the index of its least common byte (searched for
+                                first; set by the parser once the content is final) */
     void *re;                /* pcre2_code, JIT-compiled when first matched (most of a large
                                 rule set's pcres never are: their JIT took a tenth of loading) */
     bool jit;                /* pcre2_jit_compile was called (where JIT is unavailable, the

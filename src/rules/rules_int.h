@@ -14,5 +14,7 @@ enum bw_status rules_parse_netset(struct rules *rs, const char *text, struct net
                                   const char *file, unsigned line);
 void rules_apply_thresholds(struct rules *rs);
 void rules_hcache_free(struct rules *rs);
+/* The index of the least common byte of a content (parse.c). */
+uint32_t rare_byte(const uint8_t *pat, uint32_t len, bool nocase);
 
 #endif
