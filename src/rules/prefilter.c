@@ -10,14 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The buffers that are stretches of the payload (an HTTP body, a header value): their
- * patterns go into the payload's database, and a hit counts for them when it lies in their
- * stretch. The body is then scanned once, not twice, and there are fewer databases to
- * compile (Vectorscan takes 50-100 ms for some of these few-hundred-pattern sets). When
+/* The buffers that are stretches of the payload (an HTTP body, the head, a header value):
+ * their patterns go into the payload's database, and a hit counts for them when it lies in
+ * their stretch. The body is then scanned once, not twice, a request's head is not scanned
+ * again for each of its buffers, and there are fewer databases to compile (Vectorscan takes
+ * 50-100 ms for some of these few-hundred-pattern sets). The decoded URI, the header names
+ * and the lowercased host are copies and keep databases of their own. When
  * the buffer is not inside the payload (a message head that spanned segments is a copy),
  * the database is run over it too, the other buffers' hits ignored. */
-#define PF_IN_PAYLOAD ((1u << BUF_FILE_DATA) | (1u << BUF_HTTP_CLIENT_BODY) | \
-                       (1u << BUF_HTTP_UA))
+#define PF_IN_PAYLOAD                                                                      \
+    ((1u << BUF_FILE_DATA) | (1u << BUF_HTTP_CLIENT_BODY) | (1u << BUF_HTTP_UA) |           \
+     (1u << BUF_HTTP_HEADER) | (1u << BUF_HTTP_RAW_HEADER) | (1u << BUF_HTTP_COOKIE) |      \
+     (1u << BUF_HTTP_METHOD) | (1u << BUF_HTTP_RAW_URI) | (1u << BUF_HTTP_REQUEST_LINE) |   \
+     (1u << BUF_HTTP_START) | (1u << BUF_HTTP_CONTENT_TYPE) | (1u << BUF_HTTP_CONNECTION) | \
+     (1u << BUF_HTTP_ACCEPT) | (1u << BUF_HTTP_REFERER) | (1u << BUF_HTTP_RAW_HOST) |       \
+     (1u << BUF_HTTP_RESPONSE_LINE) | (1u << BUF_HTTP_STAT_CODE) |                          \
+     (1u << BUF_HTTP_STAT_MSG) | (1u << BUF_HTTP_PROTOCOL) | (1u << BUF_HTTP_CONTENT_LEN) | \
+     (1u << BUF_HTTP_ACCEPT_ENC) | (1u << BUF_HTTP_ACCEPT_LANG))
 
 static unsigned db_of(unsigned buf)
 {
