@@ -1228,7 +1228,8 @@ static void run_group(struct rules *rs, const struct rgroup *g, const struct hdr
 {
     struct rules_rt *rt = rs->rt;
     bool passed = false;
-    pf_scan(g->pf, rt->scratch, get_buf_cb, m, g->cand, tail);
+    pf_scan(g->pf, rt->scratch, get_buf_cb, m, h->f ? h->f->app_proto : PROTO_NONE, g->cand,
+            tail);
     pf_scan_hosts(g->pf, h->family, h->src, h->dst, g->cand);
     if (h->ports)
         pf_scan_ports(g->pf, h->sport, h->dport, g->cand);
@@ -1559,7 +1560,9 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
         if (!gr->n)
             continue;
         bool ports = g == G_STREAM || g == G_STREAM_TC || g == G_TCP || g == G_UDP;
-        enum bw_status st = pf_build(rs, gr->idx, gr->n, ports, &gr->pf, &rt->scratch, d);
+        /* TCP segments: the DNS rules' patterns (DNS over TCP) only on DNS flows */
+        enum bw_status st = pf_build(rs, gr->idx, gr->n, ports, g == G_TCP, &gr->pf,
+                                     &rt->scratch, d);
         if (st != BW_OK)
             return st;
         gr->cand = calloc(pf_words(gr->pf), sizeof *gr->cand);

@@ -35,6 +35,7 @@ static unsigned db_of(unsigned buf)
 
 struct pf_db {
     uint8_t buf;
+    uint8_t app;                /* 0, or the app_proto of all its rules (see pf_build) */
     uint32_t bufs;              /* the payload database: the other buffers it has patterns of */
     uint8_t *pbuf;              /* by pattern id: its buffer */
     hs_database_t *db;
@@ -72,7 +73,7 @@ struct prefilter {
     uint32_t n, words;
     uint64_t *always;           /* rules found by none of the indexes */
     uint32_t *pstart, *plist;   /* the port index, NULL when the group has none */
-    struct pf_db db[BUF_MAX];
+    struct pf_db *db;
     unsigned ndb;
     struct pf_host *host;
     uint32_t nhost, *hbucket, hmask;
@@ -223,7 +224,7 @@ struct pf_ent {
     const uint8_t *pat;
     size_t len;
     uint32_t pos;
-    uint8_t buf;
+    uint8_t buf, app;
     bool nocase;
 };
 
@@ -232,6 +233,8 @@ static int ent_cmp(const void *a, const void *b)
     const struct pf_ent *x = a, *y = b;
     if (db_of(x->buf) != db_of(y->buf))
         return db_of(x->buf) < db_of(y->buf) ? -1 : 1;
+    if (x->app != y->app)
+        return x->app < y->app ? -1 : 1;
     if (x->buf != y->buf)
         return x->buf < y->buf ? -1 : 1;
     if (x->nocase != y->nocase)
@@ -315,7 +318,7 @@ out:
 }
 
 enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n, bool ports,
-                        struct prefilter **out, void **scratch, struct bw_diag *d)
+                        bool by_app, struct prefilter **out, void **scratch, struct bw_diag *d)
 {
     *out = NULL;
     struct prefilter *pf = calloc(1, sizeof *pf);
@@ -375,7 +378,7 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
             continue;
         }
         e[ne++] = (struct pf_ent){ .pat = pat, .len = len, .pos = i, .buf = o->buf,
-                                   .nocase = o->nocase };
+                                   .nocase = o->nocase, .app = by_app ? r->app_proto : 0 };
     }
     qsort(e, ne, sizeof *e, ent_cmp);
     enum bw_status st = index_hosts(pf, rs, idx, n, hostpos, nh);
@@ -385,12 +388,22 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
     free(portpos);
     if (st != BW_OK)
         snprintf(d->msg, sizeof d->msg, "out of memory building the prefilter");
+    /* a database per buffer (those inside the payload with it), and with by_app per
+     * app_proto: a rule of an app_proto only matches flows of it */
+    uint32_t nkeys = 0;
+    for (uint32_t i = 0; i < ne; i++)
+        nkeys += i == 0 || db_of(e[i].buf) != db_of(e[i - 1].buf) || e[i].app != e[i - 1].app;
+    if (st == BW_OK && nkeys && !(pf->db = calloc(nkeys, sizeof *pf->db))) {
+        snprintf(d->msg, sizeof d->msg, "out of memory building the prefilter");
+        st = BW_E_NOMEM;
+    }
     for (uint32_t i = 0; i < ne && st == BW_OK;) {
         uint32_t j = i;
-        while (j < ne && db_of(e[j].buf) == db_of(e[i].buf))
+        while (j < ne && db_of(e[j].buf) == db_of(e[i].buf) && e[j].app == e[i].app)
             j++;
         struct pf_db *db = &pf->db[pf->ndb++];
         db->buf = (uint8_t)db_of(e[i].buf);
+        db->app = e[i].app;
         st = build_db(db, e + i, j - i, d);
         if (st == BW_OK && hs_alloc_scratch(db->db, (hs_scratch_t **)scratch) != HS_SUCCESS) {
             snprintf(d->msg, sizeof d->msg, "prefilter: cannot allocate scratch space");
@@ -443,11 +456,13 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 }
 
 void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *m,
-             uint64_t *bits, const struct pf_tail *tail)
+             uint8_t app, uint64_t *bits, const struct pf_tail *tail)
 {
     memcpy(bits, pf->always, pf->words * sizeof *bits);
     for (unsigned i = 0; i < pf->ndb; i++) {
         const struct pf_db *d = &pf->db[i];
+        if (d->app && d->app != app)
+            continue;
         struct scan_ctx c = { .db = d, .bits = bits, .own = true };
         struct bytes b;
         bool have = get(m, d->buf, &b) && b.len > 0 && b.len <= UINT32_MAX;
@@ -488,10 +503,11 @@ void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *
 
 uint32_t pf_maxlen(const struct prefilter *pf, unsigned buf)
 {
+    uint32_t max = 0;
     for (unsigned i = 0; pf && i < pf->ndb; i++)
-        if (pf->db[i].buf == buf)
-            return pf->db[i].maxlen;
-    return 0;
+        if (pf->db[i].buf == buf && pf->db[i].maxlen > max)
+            max = pf->db[i].maxlen;
+    return max;
 }
 
 uint32_t pf_words(const struct prefilter *pf)
@@ -511,6 +527,7 @@ void pf_free(struct prefilter *pf)
         free(pf->db[i].rlist);
         free(pf->db[i].pbuf);
     }
+    free(pf->db);
     free(pf->always);
     free(pf->pstart);
     free(pf->plist);
