@@ -1202,15 +1202,17 @@ static void run_rule(struct rules *rs, const struct rule *r, const struct hdr *h
     struct rules_rt *rt = rs->rt;
     if (!header_match(rs, r, h, rf))
         return;
+    /* urilen is a condition of the match as a whole (eval tests it again at the end): one
+     * comparison spares evaluating the options of a rule whose URI has the wrong length */
+    if (r->urilen.set) {
+        struct bytes u;
+        if (!get_buf(m, BUF_HTTP_URI, &u) || u.len < r->urilen.lo || u.len > r->urilen.hi)
+            return;
+    }
     if (r->nops && !match_ops(r, m, true)) {
         if (m->limit_hit)
             rt->st.backtrack_limit++;
         return;
-    }
-    if (!r->nops && r->urilen.set) {
-        struct bytes u;
-        if (!get_buf(m, BUF_HTTP_URI, &u) || u.len < r->urilen.lo || u.len > r->urilen.hi)
-            return;
     }
     if (r->action == RA_PASS) {
         *passed = true;
