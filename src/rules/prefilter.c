@@ -73,6 +73,9 @@ struct prefilter {
     uint32_t n, words;
     uint64_t *always;           /* rules found by none of the indexes */
     uint32_t *pstart, *plist;   /* the port index, NULL when the group has none */
+    uint64_t pany[65536 / 64];  /* a bit per port that has rules: an ephemeral port mostly
+                                   has none, and this says so without missing the cache on
+                                   pstart (256 KiB) */
     struct pf_db *db;
     unsigned ndb;
     struct pf_host *host;
@@ -135,8 +138,11 @@ static enum bw_status index_ports(struct prefilter *pf, const struct rules *rs,
                 total++;
             }
     }
-    for (uint32_t p = 0; p < 65536; p++)
+    for (uint32_t p = 0; p < 65536; p++) {
+        if (pf->pstart[p + 1])
+            pf->pany[p / 64] |= 1ull << (p % 64);
         pf->pstart[p + 1] += pf->pstart[p];
+    }
     pf->plist = calloc(total ? total : 1, sizeof *pf->plist);
     uint32_t *fill = calloc(65536, sizeof *fill);
     if (!pf->plist || !fill) {
@@ -158,9 +164,12 @@ void pf_scan_ports(const struct prefilter *pf, uint16_t sport, uint16_t dport, u
     if (!pf->pstart)
         return;
     uint16_t port[2] = { sport, dport };
-    for (int k = 0; k < (sport == dport ? 1 : 2); k++)
+    for (int k = 0; k < (sport == dport ? 1 : 2); k++) {
+        if (!(pf->pany[port[k] / 64] >> (port[k] % 64) & 1))
+            continue;
         for (uint32_t i = pf->pstart[port[k]]; i < pf->pstart[port[k] + 1]; i++)
             bits[pf->plist[i] / 64] |= 1ull << (pf->plist[i] % 64);
+    }
 }
 
 static enum bw_status index_hosts(struct prefilter *pf, const struct rules *rs,
