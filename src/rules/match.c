@@ -136,9 +136,8 @@ struct mctx {
 
 static struct bytes line_at(struct bytes b, size_t off, size_t *next)
 {
-    size_t i = off;
-    while (i < b.len && b.p[i] != '\n')
-        i++;
+    const uint8_t *nl = off < b.len ? memchr(b.p + off, '\n', b.len - off) : NULL;
+    size_t i = nl ? (size_t)(nl - b.p) : b.len;
     if (i >= b.len) {
         *next = b.len;
         return (struct bytes){ NULL, 0 };      /* no complete line */
