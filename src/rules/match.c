@@ -60,6 +60,18 @@ struct rgroup {
     uint32_t n;
     struct prefilter *pf;
     uint64_t *cand;
+    struct hsum *sum;            /* by group position */
+};
+
+/* The cheapest and most often failing header conditions of a group's rule, side by side
+ * in one array: a candidate that fails them is dropped without touching its struct rule
+ * (a cache miss or three: the rule, its port and address lists). Each is a condition
+ * header_match also tests, so only speed depends on it. */
+struct hsum {
+    uint8_t flow_dir, app_proto;
+    bool pass, dsize, sport, dport;     /* dsize / single port ranges to test */
+    uint16_t sp_lo, sp_hi, dp_lo, dp_hi;
+    uint32_t dsize_lo, dsize_hi;
 };
 
 /* The TCP stream is split by direction (G_STREAM + enum flow_dir): most rules name one
@@ -83,6 +95,16 @@ struct rules_rt {
     void *scratch;               /* Vectorscan scratch, shared by the groups */
 };
 
+/* For one option of the rule being evaluated: backtracking asks the same content for its
+ * first occurrence from ever later positions, and an unanchored pcre the same question
+ * again. The first occurrence of the content at or after lo is at (SIZE_MAX: none), or the
+ * pcre (not relative) has no match. Only speed depends on it. */
+struct opmemo {
+    uint32_t gen, asked;
+    size_t lo, at;
+    bool pcre_fails;
+};
+
 /* The buffers of one evaluation, built lazily (HTTP and DNS only when a rule asks). */
 struct mctx {
     struct bytes b[BUF_MAX];
@@ -103,6 +125,10 @@ struct mctx {
     size_t pend_len;
     bool deferred;               /* out: this chunk's head is incomplete; no buffers yet */
     uint8_t uri[HTTP_SCRATCH], names[HTTP_SCRATCH], host[256], dnsq[256];
+    /* Not cleared per packet: what one rule's evaluation learnt about its options, valid
+     * while memo[i].gen == gen (match_ops starts a new generation). */
+    uint32_t gen;
+    struct opmemo memo[RULES_MAX_OPS];
     uint8_t head[2 * HTTP_HDR_MAX];   /* pend_hdr + this chunk, to parse them as one */
 };
 
@@ -110,9 +136,8 @@ struct mctx {
 
 static struct bytes line_at(struct bytes b, size_t off, size_t *next)
 {
-    size_t i = off;
-    while (i < b.len && b.p[i] != '\n')
-        i++;
+    const uint8_t *nl = off < b.len ? memchr(b.p + off, '\n', b.len - off) : NULL;
+    size_t i = nl ? (size_t)(nl - b.p) : b.len;
     if (i >= b.len) {
         *next = b.len;
         return (struct bytes){ NULL, 0 };      /* no complete line */
@@ -415,25 +440,34 @@ static const uint8_t lower[256] = {
 #undef L4
 };
 
+/* The first occurrence of pat (lowercase when nocase) in h[0..hn). rare: the index of its
+ * least common byte (struct rop), found with memchr (libc's is vectorised; each case when
+ * nocase) at that offset of every candidate start, which is then compared whole. */
 static const uint8_t *find(const uint8_t *h, size_t hn, const uint8_t *pat, size_t pn,
-                           bool nocase)
+                           bool nocase, size_t rare)
 {
     if (pn == 0 || pn > hn)
         return NULL;
-    if (!nocase)
-        return memmem(h, hn, pat, pn);
-    /* memchr for each case of the first byte (libc's is vectorised), then compare */
-    uint8_t c0 = pat[0], c1 = (uint8_t)toupper(c0);
-    const uint8_t *end = h + hn - pn + 1;     /* candidates start before this */
-    const uint8_t *p0 = memchr(h, c0, (size_t)(end - h));
-    const uint8_t *p1 = c1 != c0 ? memchr(h, c1, (size_t)(end - h)) : NULL;
+    if (rare >= pn)
+        rare = 0;
+    uint8_t c0 = pat[rare], c1 = nocase ? (uint8_t)toupper(c0) : c0;
+    if (!nocase && (c0 == ' ' || (c0 >= 'a' && c0 <= 'z')))
+        return memmem(h, hn, pat, pn);      /* nothing rare to look for */
+    const uint8_t *from = h + rare, *end = h + hn - pn + rare + 1;
+    const uint8_t *p0 = memchr(from, c0, (size_t)(end - from));
+    const uint8_t *p1 = c1 != c0 ? memchr(from, c1, (size_t)(end - from)) : NULL;
     while (p0 || p1) {
         const uint8_t *q = !p1 || (p0 && p0 < p1) ? p0 : p1;
-        size_t k = 1;
-        while (k < pn && lower[q[k]] == pat[k])
-            k++;
-        if (k == pn)
-            return q;
+        const uint8_t *st = q - rare;
+        if (nocase) {
+            size_t k = 0;
+            while (k < pn && lower[st[k]] == pat[k])
+                k++;
+            if (k == pn)
+                return st;
+        } else if (memcmp(st, pat, pn) == 0) {
+            return st;
+        }
         if (q == p0)
             p0 = q + 1 < end ? memchr(q + 1, c0, (size_t)(end - q - 1)) : NULL;
         else
@@ -510,6 +544,50 @@ static int64_t num(const struct mctx *m, uint8_t v, int64_t lit)
     return v ? (int64_t)(m->var[v - 1] > INT32_MAX ? INT32_MAX : m->var[v - 1]) : lit;
 }
 
+static struct opmemo *memo_of(struct mctx *m, uint32_t i)
+{
+    struct opmemo *q = &m->memo[i];
+    if (q->gen != m->gen) {
+        q->gen = m->gen;
+        q->asked = 0;
+        q->lo = 0;
+        q->at = SIZE_MAX;
+        q->pcre_fails = false;
+    }
+    return q;
+}
+
+/* The first occurrence of content o (option i) wholly inside b[lo, hi), or NULL: the same
+ * answer as find() on that window. The first time an option is asked, the window is
+ * searched; after that (backtracking) the answer comes from the first occurrence at or
+ * after lo in the whole buffer, searched once for every stretch of positions it serves. */
+static const uint8_t *find_in(struct mctx *m, uint32_t i, const struct rop *o, struct bytes b,
+                              size_t lo, size_t hi)
+{
+    struct opmemo *q = memo_of(m, i);
+    bool known = q->asked && lo >= q->lo && (q->at == SIZE_MAX || lo <= q->at);
+    if (!known) {
+        if (!q->asked++) {
+            const uint8_t *hit = find(b.p + lo, hi - lo, o->pat, o->len, o->nocase, o->rare);
+            /* a hit is the first at or after lo; a miss says so only up to the end */
+            if (hit || hi == b.len) {
+                q->lo = lo;
+                q->at = hit ? (size_t)(hit - b.p) : SIZE_MAX;
+            } else {
+                q->asked = 1;
+                q->lo = SIZE_MAX;     /* nothing known yet beyond the window */
+            }
+            return hit;
+        }
+        const uint8_t *hit = find(b.p + lo, b.len - lo, o->pat, o->len, o->nocase, o->rare);
+        q->lo = lo;
+        q->at = hit ? (size_t)(hit - b.p) : SIZE_MAX;
+    }
+    if (q->at == SIZE_MAX || q->at + o->len > hi)
+        return NULL;
+    return b.p + q->at;
+}
+
 /* Evaluates ops[i..] with cursors cur[] (one per buffer). maxend: the furthest end of a
  * positive payload match on this path (stream duplicate suppression). */
 static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, size_t maxend,
@@ -557,14 +635,14 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
                 return false;
             return eval(r, m, i + 1, cur, maxend, payload_pos);
         }
-        const uint8_t *s = b.p + lo, *e = b.p + hi;
         if (o->negate) {
-            if (find(s, (size_t)(e - s), o->pat, o->len, o->nocase))
+            if (find_in(m, i, o, b, (size_t)lo, (size_t)hi))
                 return false;
             return eval(r, m, i + 1, cur, maxend, payload_pos);
         }
         const uint8_t *hit;
-        while ((hit = find(s, (size_t)(e - s), o->pat, o->len, o->nocase)) != NULL) {
+        size_t s = (size_t)lo;
+        while (s + o->len <= (size_t)hi && (hit = find_in(m, i, o, b, s, (size_t)hi)) != NULL) {
             size_t end = (size_t)(hit - b.p) + o->len;
             cur[bk] = end;
             bool pl = bk == BUF_PAYLOAD;
@@ -573,7 +651,7 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
             cur[bk] = save;
             if (m->limit_hit)
                 return false;
-            s = hit + 1;
+            s = (size_t)(hit - b.p) + 1;
         }
         return false;
     }
@@ -584,9 +662,19 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
         const uint8_t *subj = b.p + from;
         size_t slen = b.len - from, start = 0;
         pcre2_match_data *md = o->md;
+        if (!o->jit) {
+            /* the only write to a rule after loading: the engine is single-threaded */
+            pcre2_jit_compile(o->re, PCRE2_JIT_COMPLETE);
+            ((struct rop *)o)->jit = true;
+        }
+        /* not relative: the same subject every time, so a miss is a miss on every path */
+        struct opmemo *q = o->relative ? NULL : memo_of(m, i);
         for (;;) {
-            int rc = pcre2_match(o->re, subj, slen, start, 0, md, NULL);
+            int rc = q && q->pcre_fails ? PCRE2_ERROR_NOMATCH
+                                        : pcre2_match(o->re, subj, slen, start, 0, md, NULL);
             if (rc < 0) {
+                if (q && start == 0)
+                    q->pcre_fails = true;
                 if (o->negate)
                     return eval(r, m, i + 1, cur, maxend, payload_pos);
                 return false;
@@ -697,6 +785,10 @@ static bool match_ops(const struct rule *r, struct mctx *m, bool prefiltered)
     cur[BUF_PAYLOAD] = m->base;
     m->steps = 0;
     m->limit_hit = false;
+    if (++m->gen == 0) {                 /* wrapped: forget every generation */
+        memset(m->memo, 0, sizeof m->memo);
+        m->gen = 1;
+    }
     /* the fast pattern must be somewhere in its buffer (the prefilter saw to it already) */
     if (r->fp >= 0 && !prefiltered) {
         const struct rop *o = &r->ops[r->fp];
@@ -705,7 +797,7 @@ static bool match_ops(const struct rule *r, struct mctx *m, bool prefiltered)
             return false;
         const uint8_t *pat = o->pat + o->fp_off;
         size_t n = o->fp_len ? o->fp_len : o->len;
-        if (!find(b.p, b.len, pat, n, o->nocase))
+        if (!find(b.p, b.len, pat, n, o->nocase, o->fp_off ? 0 : o->rare))
             return false;
     }
     return eval(r, m, 0, cur, 0, false);
@@ -1109,15 +1201,17 @@ static void run_rule(struct rules *rs, const struct rule *r, const struct hdr *h
     struct rules_rt *rt = rs->rt;
     if (!header_match(rs, r, h, rf))
         return;
+    /* urilen is a condition of the match as a whole (eval tests it again at the end): one
+     * comparison spares evaluating the options of a rule whose URI has the wrong length */
+    if (r->urilen.set) {
+        struct bytes u;
+        if (!get_buf(m, BUF_HTTP_URI, &u) || u.len < r->urilen.lo || u.len > r->urilen.hi)
+            return;
+    }
     if (r->nops && !match_ops(r, m, true)) {
         if (m->limit_hit)
             rt->st.backtrack_limit++;
         return;
-    }
-    if (!r->nops && r->urilen.set) {
-        struct bytes u;
-        if (!get_buf(m, BUF_HTTP_URI, &u) || u.len < r->urilen.lo || u.len > r->urilen.hi)
-            return;
     }
     if (r->action == RA_PASS) {
         *passed = true;
@@ -1135,22 +1229,31 @@ static void run_group(struct rules *rs, const struct rgroup *g, const struct hdr
 {
     struct rules_rt *rt = rs->rt;
     bool passed = false;
-    pf_scan(g->pf, rt->scratch, get_buf_cb, m, g->cand, tail);
+    pf_scan(g->pf, rt->scratch, get_buf_cb, m, h->f ? h->f->app_proto : PROTO_NONE, g->cand,
+            tail);
     pf_scan_hosts(g->pf, h->family, h->src, h->dst, g->cand);
     if (h->ports)
         pf_scan_ports(g->pf, h->sport, h->dport, g->cand);
     for (unsigned k = 0; k < npend; k++)
         g->cand[pend[k].pos / 64] |= 1ull << (pend[k].pos % 64);
     uint32_t words = pf_words(g->pf);
+    bool to_server = h->dir == DIR_TOSERVER;
+    uint8_t app = h->f ? h->f->app_proto : PROTO_NONE;
     for (uint32_t w = 0; w < words; w++) {
         uint64_t bits = g->cand[w];
         while (bits) {
             uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
             bits &= bits - 1;
-            const struct rule *r = rs->rule[g->idx[i]];
-            if (passed && r->action != RA_PASS)
+            const struct hsum *q = &g->sum[i];
+            if (passed && !q->pass)
                 return;
-            run_rule(rs, r, h, m, ts_us, rf, &passed);
+            if ((q->flow_dir && (!h->f || (q->flow_dir == 1) != to_server)) ||
+                (q->app_proto && (!h->f || app != q->app_proto)) ||
+                (q->dsize && (h->dsize < q->dsize_lo || h->dsize > q->dsize_hi)) ||
+                (h->ports && q->dport && (h->dport < q->dp_lo || h->dport > q->dp_hi)) ||
+                (h->ports && q->sport && (h->sport < q->sp_lo || h->sport > q->sp_hi)))
+                continue;
+            run_rule(rs, rs->rule[g->idx[i]], h, m, ts_us, rf, &passed);
         }
     }
 }
@@ -1416,7 +1519,7 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
     rt->nbucket = FLOW_BUCKETS;
     rt->bucket = calloc(FLOW_BUCKETS, sizeof *rt->bucket);
     rt->wincap = sizeof(struct mctx) + RULES_STREAM_TAIL + 65536;
-    rt->win = malloc(rt->wincap);
+    rt->win = calloc(1, rt->wincap);     /* the evaluation memo (struct mctx) starts clear */
     if (!rt->bucket || !rt->win)
         goto nomem;
     if (!rs->tdir_applied) {
@@ -1458,12 +1561,36 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
         if (!gr->n)
             continue;
         bool ports = g == G_STREAM || g == G_STREAM_TC || g == G_TCP || g == G_UDP;
-        enum bw_status st = pf_build(rs, gr->idx, gr->n, ports, &gr->pf, &rt->scratch, d);
+        /* TCP segments: the DNS rules' patterns (DNS over TCP) only on DNS flows */
+        enum bw_status st = pf_build(rs, gr->idx, gr->n, ports, g == G_TCP, &gr->pf,
+                                     &rt->scratch, d);
         if (st != BW_OK)
             return st;
         gr->cand = calloc(pf_words(gr->pf), sizeof *gr->cand);
-        if (!gr->cand)
+        gr->sum = calloc(gr->n, sizeof *gr->sum);
+        if (!gr->cand || !gr->sum)
             goto nomem;
+        for (uint32_t i = 0; i < gr->n; i++) {
+            const struct rule *r = rs->rule[gr->idx[i]];
+            struct hsum *q = &gr->sum[i];
+            q->flow_dir = r->flow_dir;
+            q->app_proto = r->app_proto;
+            q->pass = r->action == RA_PASS;
+            q->dsize = r->dsize.set;
+            q->dsize_lo = r->dsize.lo;
+            q->dsize_hi = r->dsize.hi;
+            /* a port set of one range (header_match tests it when the rule is one-way) */
+            if (!r->bidir && !r->dp.any && r->dp.npos == 1 && !r->dp.nneg) {
+                q->dport = true;
+                q->dp_lo = r->dp.pos[0].lo;
+                q->dp_hi = r->dp.pos[0].hi;
+            }
+            if (!r->bidir && !r->sp.any && r->sp.npos == 1 && !r->sp.nneg) {
+                q->sport = true;
+                q->sp_lo = r->sp.pos[0].lo;
+                q->sp_hi = r->sp.pos[0].hi;
+            }
+        }
     }
     if (th) {
         rt->th = calloc(THRESH_SLOTS, sizeof *rt->th);
@@ -1496,6 +1623,7 @@ void rules_rt_free(struct rules *rs)
     for (int g = 0; g < G_MAX; g++) {
         free(rt->g[g].idx);
         free(rt->g[g].cand);
+        free(rt->g[g].sum);
         pf_free(rt->g[g].pf);
     }
     if (rt->scratch)

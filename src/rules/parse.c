@@ -338,15 +338,121 @@ static int addr_elem(struct pctx *pc, const char *s, size_t n, bool neg, void *o
     return BW_OK;
 }
 
+/* ---- parsed header lists, by their text ---- */
+
+/* A rule set names the same few address and port lists thousands of times ($HOME_NET,
+ * $HTTP_PORTS: a hundred ports, each parsed and appended): each text is parsed once per
+ * variable generation and copied after that. */
+enum { HCACHE_SLOTS = 256 };
+struct hcache_ent {
+    char *text;
+    uint32_t gen;
+    bool port;
+    struct netset ns;
+    struct portset ps;
+};
+struct hdr_cache { struct hcache_ent e[HCACHE_SLOTS]; };
+
+static struct hcache_ent *hcache_slot(struct rules *rs, const char *text, bool port)
+{
+    if (!rs->hcache && !(rs->hcache = calloc(1, sizeof *rs->hcache)))
+        return NULL;
+    uint32_t h = 2166136261u ^ port;
+    for (const char *c = text; *c; c++)
+        h = (h ^ (uint8_t)*c) * 16777619u;
+    return &rs->hcache->e[h % HCACHE_SLOTS];
+}
+
+static void hcache_clear(struct hcache_ent *c)
+{
+    free(c->text);
+    free(c->ns.pos);
+    free(c->ns.neg);
+    free(c->ps.pos);
+    free(c->ps.neg);
+    memset(c, 0, sizeof *c);
+}
+
+void rules_hcache_free(struct rules *rs)
+{
+    for (uint32_t i = 0; rs->hcache && i < HCACHE_SLOTS; i++)
+        hcache_clear(&rs->hcache->e[i]);
+    free(rs->hcache);
+    rs->hcache = NULL;
+}
+
+static bool copy_vec(void **dst, const void *src, uint32_t n, size_t size)
+{
+    *dst = NULL;
+    if (!n)
+        return true;
+    if (!(*dst = malloc(n * size)))
+        return false;
+    memcpy(*dst, src, n * size);
+    return true;
+}
+
+static bool netset_copy(struct netset *d, const struct netset *s)
+{
+    *d = *s;
+    if (copy_vec((void **)&d->pos, s->pos, s->npos, sizeof *s->pos) &&
+        copy_vec((void **)&d->neg, s->neg, s->nneg, sizeof *s->neg))
+        return true;
+    free(d->pos);
+    memset(d, 0, sizeof *d);
+    return false;
+}
+
+static bool portset_copy(struct portset *d, const struct portset *s)
+{
+    *d = *s;
+    if (copy_vec((void **)&d->pos, s->pos, s->npos, sizeof *s->pos) &&
+        copy_vec((void **)&d->neg, s->neg, s->nneg, sizeof *s->neg))
+        return true;
+    free(d->pos);
+    memset(d, 0, sizeof *d);
+    return false;
+}
+
+/* The cached list of text, or NULL. */
+static struct hcache_ent *hcache_get(struct rules *rs, const char *text, bool port)
+{
+    struct hcache_ent *c = hcache_slot(rs, text, port);
+    if (c && c->text && c->gen == rs->vargen && c->port == port && strcmp(c->text, text) == 0)
+        return c;
+    return NULL;
+}
+
+static void hcache_put(struct rules *rs, const char *text, const struct netset *ns,
+                       const struct portset *ps)
+{
+    struct hcache_ent *c = hcache_slot(rs, text, ps != NULL);
+    if (!c)
+        return;
+    hcache_clear(c);
+    size_t n = strlen(text);
+    if (!(c->text = malloc(n + 1)))
+        return;
+    memcpy(c->text, text, n + 1);
+    c->gen = rs->vargen;
+    c->port = ps != NULL;
+    if (!(ns ? netset_copy(&c->ns, ns) : portset_copy(&c->ps, ps)))
+        hcache_clear(c);
+}
+
 static int parse_addr(struct pctx *pc, const char *s, struct netset *ns)
 {
     memset(ns, 0, sizeof *ns);
+    struct hcache_ent *c = hcache_get(pc->rs, s, false);
+    if (c)
+        return netset_copy(ns, &c->ns) ? BW_OK : BW_E_NOMEM;
     pc->anchor = s;
     int st = walk_list(pc, s, strlen(s), false, ns, 0, addr_elem, "address");
     if (st)
         return st;
     if (!ns->npos)
         ns->any = true;       /* only negations: everything but them */
+    hcache_put(pc->rs, s, ns, NULL);
     return BW_OK;
 }
 
@@ -422,12 +528,16 @@ static int port_elem(struct pctx *pc, const char *s, size_t n, bool neg, void *o
 static int parse_ports(struct pctx *pc, const char *s, struct portset *ps)
 {
     memset(ps, 0, sizeof *ps);
+    struct hcache_ent *c = hcache_get(pc->rs, s, true);
+    if (c)
+        return portset_copy(ps, &c->ps) ? BW_OK : BW_E_NOMEM;
     pc->anchor = s;
     int st = walk_list(pc, s, strlen(s), false, ps, 0, port_elem, "port");
     if (st)
         return st;
     if (!ps->npos)
         ps->any = true;
+    hcache_put(pc->rs, s, NULL, ps);
     return BW_OK;
 }
 
@@ -860,7 +970,6 @@ static int kw_pcre(struct pctx *pc, char *v, const char *at)
         pcre2_get_error_message(err, m, sizeof m);
         return perr(pc, at, "pcre: %s at offset %zu", (char *)m, (size_t)eoff);
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);   /* where JIT is unavailable: interpreted */
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     struct rop *o = md ? new_op(pc, OP_PCRE) : NULL;
     if (!o) {
@@ -1671,6 +1780,118 @@ static bool header_token(char **p, char **tok, bool *open)
     return true;
 }
 
+/* ---- the fast pattern ---- */
+
+/* Strings in (nearly) every HTTP message: as a fast pattern they make a rule a candidate
+ * on every request or response, so their bytes do not count in a pattern's worth; nor does
+ * a pattern that is one of the whole words. Lowercase. */
+static const char *const fp_common[] = {
+    "http/1.", "get /", "get ", "post /", "post ", "user-agent", "accept-encoding",
+    "accept-language", "accept", "content-length", "content-type", "connection",
+    "keep-alive", "cache-control", "referer", "cookie", "host", "mozilla/", "\r\n",
+};
+static const char *const fp_common_word[] = { "get", "post", "head", "put", "200" };
+
+/* The prefilter's view of content o when chosen (prefilter.c does the same): its
+ * fast_pattern slice, without leading NULs (Vectorscan's literal API cannot take them). */
+static void fp_bytes(const struct rop *o, const uint8_t **p, size_t *n)
+{
+    *p = o->pat + o->fp_off;
+    *n = o->fp_len ? o->fp_len : o->len;
+    while (*n && (*p)[0] == 0)
+        (*p)++, (*n)--;
+}
+
+/* What a pattern is worth as a prefilter: its bytes that are neither NUL (runs of them
+ * fill binary headers) nor inside a common string. */
+static size_t fp_worth(const uint8_t *p, size_t n)
+{
+    uint8_t low[256];
+    bool covered[256] = { false };
+    if (n > sizeof low)
+        n = sizeof low;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (uint8_t)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+    for (size_t w = 0; w < sizeof fp_common_word / sizeof fp_common_word[0]; w++)
+        if (strlen(fp_common_word[w]) == n && memcmp(low, fp_common_word[w], n) == 0)
+            return 0;
+    for (size_t t = 0; t < sizeof fp_common / sizeof fp_common[0]; t++) {
+        size_t tl = strlen(fp_common[t]);
+        for (size_t i = 0; i + tl <= n; i++)
+            if (memcmp(low + i, fp_common[t], tl) == 0)
+                for (size_t k = 0; k < tl; k++)
+                    covered[i + k] = true;
+    }
+    size_t worth = 0;
+    for (size_t i = 0; i < n; i++)
+        worth += !covered[i] && low[i] != 0;
+    return worth;
+}
+
+/* How common a byte is in traffic, roughly (0 rare .. 9 everywhere): the matcher looks for
+ * a content's least common byte first. Text dominates: lowercase letters, space, digits;
+ * binary protocols add NUL and 0xff. */
+static unsigned byte_commonness(uint8_t c, bool nocase)
+{
+    if (c == ' ' || c == 0 || (c >= 'a' && c <= 'z' && nocase))
+        return 9;
+    if (c >= 'a' && c <= 'z')
+        return 8;
+    if (c >= '0' && c <= '9')
+        return 7;
+    if (c >= 'A' && c <= 'Z')
+        return 6;
+    if (c == '\r' || c == '\n' || c == '/' || c == '.' || c == '-' || c == ':' || c == '=' ||
+        c == 0xff || c == ',' || c == ';' || c == '\t')
+        return 5;
+    if (c >= 0x20 && c < 0x7f)
+        return 3;
+    return c < 0x20 ? 2 : 1;
+}
+
+/* The index of pat's least common byte, the earliest among equals. */
+uint32_t rare_byte(const uint8_t *pat, uint32_t len, bool nocase)
+{
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < len; i++)
+        if (byte_commonness(pat[i], nocase) < byte_commonness(pat[best], nocase))
+            best = i;
+    return best;
+}
+
+/* The fast pattern (r->fp): every positive content must match for the rule to, so any of
+ * them is a correct prefilter; which one only decides how often the rule is evaluated for
+ * nothing. The one marked fast_pattern, unless it is shorter than FP_WEAK bytes ("==",
+ * "a=", which ET marks); else the positive content worth most (fp_worth: a URI's "_W"
+ * rather than "User-Agent:", "|07|dq" rather than a DNS header of NULs); ties go to the
+ * marked one, then to the earlier. */
+static void choose_fast_pattern(struct rule *r)
+{
+    int32_t best = -1;
+    size_t best_worth = 0;
+    bool best_marked = false;
+    for (uint32_t i = 0; i < r->nops; i++) {
+        const struct rop *o = &r->ops[i];
+        if (o->type != OP_CONTENT || o->negate)
+            continue;
+        const uint8_t *p;
+        size_t n;
+        fp_bytes(o, &p, &n);
+        if (o->fast_pattern && n >= FP_WEAK) {
+            r->fp = (int32_t)i;
+            return;
+        }
+        size_t worth = fp_worth(p, n);
+        if (best < 0 || worth > best_worth ||
+            (worth == best_worth && o->fast_pattern && !best_marked)) {
+            best = (int32_t)i;
+            best_worth = worth;
+            best_marked = o->fast_pattern;
+        }
+    }
+    r->fp = best;
+}
+
 static bool sets_stream_mode(const struct rule *r)
 {
     if (!r->has_payload_ops || r->flags_mode || r->flow_stream == 2)
@@ -1815,26 +2036,10 @@ static int parse_rule(struct pctx *pc, const char *text)
         st = perr(pc, text, "flags on a %s rule", tok[1]);
         goto out;
     }
-    /* The fast pattern: the one marked, else the longest positive content. Every positive
-     * content must match, so any of them is a correct prefilter: a marked one shorter than
-     * FP_WEAK bytes ("==", "a=", which ET marks) gives way to a longer one. */
-    int32_t marked = -1, longest = -1;
-    for (uint32_t i = 0; i < r->nops; i++) {
-        const struct rop *o = &r->ops[i];
-        if (o->type != OP_CONTENT || o->negate)
-            continue;
-        if (o->fast_pattern && marked < 0)
-            marked = (int32_t)i;
-        if (longest < 0 || o->len > r->ops[longest].len)
-            longest = (int32_t)i;
-    }
-    r->fp = longest;
-    if (marked >= 0) {
-        const struct rop *m = &r->ops[marked];
-        uint32_t mlen = m->fp_len ? m->fp_len : m->len;
-        if (mlen >= FP_WEAK || r->ops[longest].len <= mlen)
-            r->fp = marked;
-    }
+    choose_fast_pattern(r);
+    for (uint32_t i = 0; i < r->nops; i++)
+        if (r->ops[i].type == OP_CONTENT)
+            r->ops[i].rare = rare_byte(r->ops[i].pat, r->ops[i].len, r->ops[i].nocase);
     r->has_payload_ops = r->nops > 0;
     r->stream_mode = sets_stream_mode(r);
     if (r->priority < 0)

@@ -10,10 +10,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The buffers that are stretches of the payload (an HTTP body, the head, a header value):
+ * their patterns go into the payload's database, and a hit counts for them when it lies in
+ * their stretch. The body is then scanned once, not twice, a request's head is not scanned
+ * again for each of its buffers, and there are fewer databases to compile (Vectorscan takes
+ * 50-100 ms for some of these few-hundred-pattern sets). The decoded URI, the header names
+ * and the lowercased host are copies and keep databases of their own. When
+ * the buffer is not inside the payload (a message head that spanned segments is a copy),
+ * the database is run over it too, the other buffers' hits ignored. */
+#define PF_IN_PAYLOAD                                                                      \
+    ((1u << BUF_FILE_DATA) | (1u << BUF_HTTP_CLIENT_BODY) | (1u << BUF_HTTP_UA) |           \
+     (1u << BUF_HTTP_HEADER) | (1u << BUF_HTTP_RAW_HEADER) | (1u << BUF_HTTP_COOKIE) |      \
+     (1u << BUF_HTTP_METHOD) | (1u << BUF_HTTP_RAW_URI) | (1u << BUF_HTTP_REQUEST_LINE) |   \
+     (1u << BUF_HTTP_START) | (1u << BUF_HTTP_CONTENT_TYPE) | (1u << BUF_HTTP_CONNECTION) | \
+     (1u << BUF_HTTP_ACCEPT) | (1u << BUF_HTTP_REFERER) | (1u << BUF_HTTP_RAW_HOST) |       \
+     (1u << BUF_HTTP_RESPONSE_LINE) | (1u << BUF_HTTP_STAT_CODE) |                          \
+     (1u << BUF_HTTP_STAT_MSG) | (1u << BUF_HTTP_PROTOCOL) | (1u << BUF_HTTP_CONTENT_LEN) | \
+     (1u << BUF_HTTP_ACCEPT_ENC) | (1u << BUF_HTTP_ACCEPT_LANG))
+
+static unsigned db_of(unsigned buf)
+{
+    return PF_IN_PAYLOAD >> buf & 1 ? BUF_PAYLOAD : buf;
+}
+
 struct pf_db {
     uint8_t buf;
+    uint8_t app;                /* 0, or the app_proto of all its rules (see pf_build) */
+    uint32_t bufs;              /* the payload database: the other buffers it has patterns of */
+    uint8_t *pbuf;              /* by pattern id: its buffer */
     hs_database_t *db;
-    uint32_t maxlen;            /* the longest pattern */
+    uint32_t maxlen;            /* the longest pattern of buf */
     uint32_t *len;              /* by pattern id: its length */
     uint32_t *first, *count;    /* by pattern id: its rules in rlist */
     uint32_t *rlist;            /* group positions */
@@ -34,16 +60,28 @@ struct pf_host {
  * rules (CSR: pstart[port]..pstart[port+1] in plist), looked up with both of the packet's
  * ports, a superset of the header's port test for either direction. */
 enum { PF_MAX_PORTS = 1024,     /* rules naming more ports stay in always */
-       PF_WEAK_PATTERN = 3 };   /* shorter fast patterns: by host or port where possible */
+       PF_FEW = 32, PF_FEW_LEN = 8,  /* a payload database of so few patterns (the ICMP and
+                                        other-IP groups') gets their first 8 bytes: Vectorscan
+                                        took 60 ms to compile ICMP's two dozen long binary
+                                        literals, 1 ms so */
+       PF_BLOOM_BITS = 1 << 15,
+       PF_WEAK_PATTERN = 3,     /* shorter fast patterns: by host where possible */
+       PF_PORT_PATTERN = 2 };   /* shorter ones: by port where possible (a two-byte pattern
+                                   hits a few chunks in a hundred; a port, all of its flow) */
 
 struct prefilter {
     uint32_t n, words;
     uint64_t *always;           /* rules found by none of the indexes */
     uint32_t *pstart, *plist;   /* the port index, NULL when the group has none */
-    struct pf_db db[BUF_MAX];
+    uint64_t pany[65536 / 64];  /* a bit per port that has rules: an ephemeral port mostly
+                                   has none, and this says so without missing the cache on
+                                   pstart (256 KiB) */
+    struct pf_db *db;
     unsigned ndb;
     struct pf_host *host;
     uint32_t nhost, *hbucket, hmask;
+    uint64_t hbloom[PF_BLOOM_BITS / 64];  /* a bit per host hash: most addresses are in no
+                                             list, and this says so without a cache miss */
 };
 
 static uint32_t host_hash(uint8_t family, const uint8_t *a)
@@ -100,8 +138,11 @@ static enum bw_status index_ports(struct prefilter *pf, const struct rules *rs,
                 total++;
             }
     }
-    for (uint32_t p = 0; p < 65536; p++)
+    for (uint32_t p = 0; p < 65536; p++) {
+        if (pf->pstart[p + 1])
+            pf->pany[p / 64] |= 1ull << (p % 64);
         pf->pstart[p + 1] += pf->pstart[p];
+    }
     pf->plist = calloc(total ? total : 1, sizeof *pf->plist);
     uint32_t *fill = calloc(65536, sizeof *fill);
     if (!pf->plist || !fill) {
@@ -123,9 +164,12 @@ void pf_scan_ports(const struct prefilter *pf, uint16_t sport, uint16_t dport, u
     if (!pf->pstart)
         return;
     uint16_t port[2] = { sport, dport };
-    for (int k = 0; k < (sport == dport ? 1 : 2); k++)
+    for (int k = 0; k < (sport == dport ? 1 : 2); k++) {
+        if (!(pf->pany[port[k] / 64] >> (port[k] % 64) & 1))
+            continue;
         for (uint32_t i = pf->pstart[port[k]]; i < pf->pstart[port[k] + 1]; i++)
             bits[pf->plist[i] / 64] |= 1ull << (pf->plist[i] % 64);
+    }
 }
 
 static enum bw_status index_hosts(struct prefilter *pf, const struct rules *rs,
@@ -154,7 +198,9 @@ static enum bw_status index_hosts(struct prefilter *pf, const struct rules *rs,
             h->family = s->pos[i].family;
             memcpy(h->a, s->pos[i].a, 16);
             h->pos = hostpos[k];
-            uint32_t b = host_hash(h->family, h->a) & pf->hmask;
+            uint32_t hh = host_hash(h->family, h->a), b = hh & pf->hmask;
+            uint32_t bit = hh >> 17 & (PF_BLOOM_BITS - 1);
+            pf->hbloom[bit / 64] |= 1ull << (bit % 64);
             h->next = pf->hbucket[b];
             pf->hbucket[b] = ++pf->nhost;
         }
@@ -169,7 +215,11 @@ void pf_scan_hosts(const struct prefilter *pf, uint8_t family, const uint8_t *sr
         return;
     const uint8_t *addr[2] = { src, dst };
     for (int k = 0; k < 2; k++) {
-        uint32_t e = pf->hbucket[host_hash(family, addr[k]) & pf->hmask];
+        uint32_t hh = host_hash(family, addr[k]);
+        uint32_t bit = hh >> 17 & (PF_BLOOM_BITS - 1);
+        if (!(pf->hbloom[bit / 64] >> (bit % 64) & 1))
+            continue;
+        uint32_t e = pf->hbucket[hh & pf->hmask];
         while (e) {
             const struct pf_host *h = &pf->host[e - 1];
             if (h->family == family && memcmp(h->a, addr[k], family == 4 ? 4 : 16) == 0)
@@ -183,13 +233,17 @@ struct pf_ent {
     const uint8_t *pat;
     size_t len;
     uint32_t pos;
-    uint8_t buf;
+    uint8_t buf, app;
     bool nocase;
 };
 
 static int ent_cmp(const void *a, const void *b)
 {
     const struct pf_ent *x = a, *y = b;
+    if (db_of(x->buf) != db_of(y->buf))
+        return db_of(x->buf) < db_of(y->buf) ? -1 : 1;
+    if (x->app != y->app)
+        return x->app < y->app ? -1 : 1;
     if (x->buf != y->buf)
         return x->buf < y->buf ? -1 : 1;
     if (x->nocase != y->nocase)
@@ -223,8 +277,10 @@ static enum bw_status build_db(struct pf_db *d, const struct pf_ent *e, uint32_t
     d->len = calloc(npat, sizeof *d->len);
     d->count = calloc(npat, sizeof *d->count);
     d->rlist = calloc(n, sizeof *d->rlist);
+    d->pbuf = calloc(npat, sizeof *d->pbuf);
     enum bw_status st = BW_E_NOMEM;
-    if (!expr || !flags || !ids || !lens || !d->first || !d->len || !d->count || !d->rlist) {
+    if (!expr || !flags || !ids || !lens || !d->first || !d->len || !d->count || !d->rlist ||
+        !d->pbuf) {
         snprintf(diag->msg, sizeof diag->msg, "out of memory building the prefilter");
         goto out;
     }
@@ -233,14 +289,21 @@ static enum bw_status build_db(struct pf_db *d, const struct pf_ent *e, uint32_t
         if (i > 0 && !same_pat(&e[i - 1], &e[i]))
             p++;
         if (i == 0 || !same_pat(&e[i - 1], &e[i])) {
+            size_t len = d->buf == BUF_PAYLOAD && npat <= PF_FEW && e[i].len > PF_FEW_LEN
+                             ? PF_FEW_LEN : e[i].len;
             expr[p] = (const char *)e[i].pat;
-            lens[p] = e[i].len;
-            flags[p] = HS_FLAG_SINGLEMATCH | (e[i].nocase ? HS_FLAG_CASELESS : 0);
+            lens[p] = len;
+            /* another buffer's pattern may first hit outside that buffer's stretch */
+            bool own = e[i].buf == d->buf;
+            flags[p] = (own ? HS_FLAG_SINGLEMATCH : 0) | (e[i].nocase ? HS_FLAG_CASELESS : 0);
             ids[p] = p;
             d->first[p] = i;
-            d->len[p] = (uint32_t)e[i].len;
-            if (e[i].len > d->maxlen)
-                d->maxlen = (uint32_t)e[i].len;
+            d->len[p] = (uint32_t)len;
+            d->pbuf[p] = e[i].buf;
+            if (!own)
+                d->bufs |= 1u << e[i].buf;
+            if (own && len > d->maxlen)
+                d->maxlen = (uint32_t)len;
         }
         d->count[p]++;
         d->rlist[i] = e[i].pos;
@@ -264,7 +327,7 @@ out:
 }
 
 enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n, bool ports,
-                        struct prefilter **out, void **scratch, struct bw_diag *d)
+                        bool by_app, struct prefilter **out, void **scratch, struct bw_diag *d)
 {
     *out = NULL;
     struct prefilter *pf = calloc(1, sizeof *pf);
@@ -315,7 +378,7 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
             hostpos[nh++] = i;
             continue;
         }
-        if (len < PF_WEAK_PATTERN && ports && index_ports_of(r)) {
+        if (len < PF_PORT_PATTERN && ports && index_ports_of(r)) {
             portpos[np++] = i;
             continue;
         }
@@ -324,7 +387,7 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
             continue;
         }
         e[ne++] = (struct pf_ent){ .pat = pat, .len = len, .pos = i, .buf = o->buf,
-                                   .nocase = o->nocase };
+                                   .nocase = o->nocase, .app = by_app ? r->app_proto : 0 };
     }
     qsort(e, ne, sizeof *e, ent_cmp);
     enum bw_status st = index_hosts(pf, rs, idx, n, hostpos, nh);
@@ -334,12 +397,22 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
     free(portpos);
     if (st != BW_OK)
         snprintf(d->msg, sizeof d->msg, "out of memory building the prefilter");
+    /* a database per buffer (those inside the payload with it), and with by_app per
+     * app_proto: a rule of an app_proto only matches flows of it */
+    uint32_t nkeys = 0;
+    for (uint32_t i = 0; i < ne; i++)
+        nkeys += i == 0 || db_of(e[i].buf) != db_of(e[i - 1].buf) || e[i].app != e[i - 1].app;
+    if (st == BW_OK && nkeys && !(pf->db = calloc(nkeys, sizeof *pf->db))) {
+        snprintf(d->msg, sizeof d->msg, "out of memory building the prefilter");
+        st = BW_E_NOMEM;
+    }
     for (uint32_t i = 0; i < ne && st == BW_OK;) {
         uint32_t j = i;
-        while (j < ne && e[j].buf == e[i].buf)
+        while (j < ne && db_of(e[j].buf) == db_of(e[i].buf) && e[j].app == e[i].app)
             j++;
         struct pf_db *db = &pf->db[pf->ndb++];
-        db->buf = e[i].buf;
+        db->buf = (uint8_t)db_of(e[i].buf);
+        db->app = e[i].app;
         st = build_db(db, e + i, j - i, d);
         if (st == BW_OK && hs_alloc_scratch(db->db, (hs_scratch_t **)scratch) != HS_SUCCESS) {
             snprintf(d->msg, sizeof d->msg, "prefilter: cannot allocate scratch space");
@@ -360,6 +433,8 @@ struct scan_ctx {
     const struct pf_db *db;
     uint64_t *bits;
     const struct pf_tail *tail;  /* payload of a stream window, or NULL */
+    bool own;                    /* the scan is of the database's own buffer */
+    unsigned long long lo[BUF_MAX], hi[BUF_MAX];   /* the other buffers' stretches */
 };
 
 static int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
@@ -370,6 +445,14 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
     struct scan_ctx *c = ctx;
     const struct pf_db *d = c->db;
     const struct pf_tail *t = c->tail;
+    unsigned b = d->pbuf[id];
+    if (b != d->buf) {
+        if (to - d->len[id] < c->lo[b] || to > c->hi[b])
+            return 0;
+        t = NULL;
+    } else if (!c->own) {
+        return 0;
+    }
     /* a hit that will still be in the next chunk's tail: its rules are kept for then */
     bool keep = t && t->from + to - d->len[id] >= t->next_tail;
     for (uint32_t k = 0; k < d->count[id]; k++) {
@@ -382,31 +465,58 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
 }
 
 void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *m,
-             uint64_t *bits, const struct pf_tail *tail)
+             uint8_t app, uint64_t *bits, const struct pf_tail *tail)
 {
     memcpy(bits, pf->always, pf->words * sizeof *bits);
     for (unsigned i = 0; i < pf->ndb; i++) {
-        struct bytes b;
-        if (!get(m, pf->db[i].buf, &b) || b.len == 0 || b.len > UINT32_MAX)
+        const struct pf_db *d = &pf->db[i];
+        if (d->app && d->app != app)
             continue;
-        struct scan_ctx c = { &pf->db[i], bits, NULL };
-        if (tail && pf->db[i].buf == BUF_PAYLOAD) {
+        struct scan_ctx c = { .db = d, .bits = bits, .own = true };
+        struct bytes b;
+        bool have = get(m, d->buf, &b) && b.len > 0 && b.len <= UINT32_MAX;
+        if (have && tail && d->buf == BUF_PAYLOAD) {
             c.tail = tail;
-            if (tail->from > b.len)
-                continue;
-            b.p += tail->from;
-            b.len -= tail->from;
+            have = tail->from <= b.len;
+            if (have) {
+                b.p += tail->from;
+                b.len -= tail->from;
+            }
         }
-        hs_scan(pf->db[i].db, (const char *)b.p, (unsigned)b.len, 0, scratch, on_hit, &c);
+        /* the other buffers: stretches of this scan, or scanned on their own after it */
+        struct bytes other[BUF_MAX];
+        uint32_t alone = 0;
+        for (unsigned k = 0; d->bufs >> k; k++) {
+            if (!(d->bufs >> k & 1) || !get(m, k, &other[k]) || other[k].len == 0 ||
+                other[k].len > UINT32_MAX)
+                continue;
+            if (have && other[k].p >= b.p && other[k].p + other[k].len <= b.p + b.len) {
+                c.lo[k] = (unsigned long long)(other[k].p - b.p);
+                c.hi[k] = c.lo[k] + other[k].len;
+            } else {
+                alone |= 1u << k;
+            }
+        }
+        if (have && b.len)
+            hs_scan(d->db, (const char *)b.p, (unsigned)b.len, 0, scratch, on_hit, &c);
+        for (unsigned k = 0; alone >> k; k++) {
+            if (!(alone >> k & 1))
+                continue;
+            struct scan_ctx o = { .db = d, .bits = bits, .own = false };
+            o.hi[k] = other[k].len;
+            hs_scan(d->db, (const char *)other[k].p, (unsigned)other[k].len, 0, scratch,
+                    on_hit, &o);
+        }
     }
 }
 
 uint32_t pf_maxlen(const struct prefilter *pf, unsigned buf)
 {
+    uint32_t max = 0;
     for (unsigned i = 0; pf && i < pf->ndb; i++)
-        if (pf->db[i].buf == buf)
-            return pf->db[i].maxlen;
-    return 0;
+        if (pf->db[i].buf == buf && pf->db[i].maxlen > max)
+            max = pf->db[i].maxlen;
+    return max;
 }
 
 uint32_t pf_words(const struct prefilter *pf)
@@ -424,7 +534,9 @@ void pf_free(struct prefilter *pf)
         free(pf->db[i].len);
         free(pf->db[i].count);
         free(pf->db[i].rlist);
+        free(pf->db[i].pbuf);
     }
+    free(pf->db);
     free(pf->always);
     free(pf->pstart);
     free(pf->plist);

@@ -16,10 +16,13 @@ typedef bool (*pf_getbuf_fn)(void *m, unsigned k, struct bytes *out);
 
 /* Builds the prefilter of the rules rs->rule[idx[0..n)] (positions 0..n-1 in the group);
  * ports: the group's packets have ports (TCP, UDP), so rules may be indexed by port.
+ * by_app: the fast patterns of rules of an app_proto go into databases of their own,
+ * scanned only for flows of that protocol (packet groups: not for stream windows, whose
+ * tail was scanned with the flow's earlier app_proto).
  * *scratch is allocated or grown for its databases (one scratch serves every group).
  * BW_E_NOMEM / BW_E_SYNTAX with d filled. */
 enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n, bool ports,
-                        struct prefilter **out, void **scratch, struct bw_diag *d);
+                        bool by_app, struct prefilter **out, void **scratch, struct bw_diag *d);
 
 /* For a TCP stream window (tail + new chunk): the payload is scanned from `from` only (the
  * tail was scanned with earlier chunks), and every hit that starts at or after next_tail
@@ -32,9 +35,10 @@ struct pf_tail {
 };
 
 /* Sets in bits (pf_words() words) the positions of the rules to evaluate: those whose fast
- * pattern occurs in its buffer, and those without one. tail: NULL, or as above. */
+ * pattern occurs in its buffer, and those without one; app: the flow's app_proto (0: none).
+ * tail: NULL, or as above. */
 void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *m,
-             uint64_t *bits, const struct pf_tail *tail);
+             uint8_t app, uint64_t *bits, const struct pf_tail *tail);
 /* The longest fast pattern of buffer buf in the group (0: none). */
 uint32_t pf_maxlen(const struct prefilter *pf, unsigned buf);
 uint32_t pf_words(const struct prefilter *pf);

@@ -69,7 +69,12 @@ struct rop {
     uint32_t fp_off, fp_len;                   /* fast_pattern:off,len */
     uint8_t *pat;            /* content bytes (lowercased when nocase) */
     uint32_t len;
-    void *re;                /* pcre2_code */
+    uint32_t rare;           /* content: the index of its least common byte (searched for
+                                first; set by the parser once the content is final) */
+    void *re;                /* pcre2_code, JIT-compiled when first matched (most of a large
+                                rule set's pcres never are: their JIT took a tenth of loading) */
+    bool jit;                /* pcre2_jit_compile was called (where JIT is unavailable, the
+                                pcre is interpreted) */
     void *md;                /* pcre2_match_data */
     /* byte_test / byte_jump / isdataat */
     uint8_t nbytes, bt_op, base;               /* base 0: binary, else 8/10/16 (string) */
@@ -177,6 +182,8 @@ struct rules {
     bool tdir_applied;
     FILE *msg;               /* warnings and errors go here (stderr); NULL: quiet */
     unsigned depth;          /* include depth while loading */
+    uint32_t vargen;         /* bumped by every variable change */
+    struct hdr_cache *hcache;   /* parsed header address and port lists (parse.c) */
     struct rules_rt *rt;     /* matching state (match.c), built by rules_prepare */
 };
 

@@ -13,5 +13,8 @@ enum bw_status rules_add_class_line(struct rules *rs, const char *spec);
 enum bw_status rules_parse_netset(struct rules *rs, const char *text, struct netset *out,
                                   const char *file, unsigned line);
 void rules_apply_thresholds(struct rules *rs);
+void rules_hcache_free(struct rules *rs);
+/* The index of the least common byte of a content (parse.c). */
+uint32_t rare_byte(const uint8_t *pat, uint32_t len, bool nocase);
 
 #endif

@@ -130,6 +130,7 @@ enum bw_status rules_set_var(struct rules *rs, const char *name, const char *val
 {
     if (!ident_ok(name))
         return BW_E_SYNTAX;
+    rs->vargen++;                       /* parsed header lists may have used the old value */
     for (uint32_t i = 0; i < rs->nvar; i++)
         if (strcmp(rs->var[i].name, name) == 0) {
             char *v = dupstr(value);
@@ -262,6 +263,7 @@ enum bw_status rules_add_class_line(struct rules *rs, const char *spec)
 void rules_free(struct rules *rs)
 {
     rules_rt_free(rs);
+    rules_hcache_free(rs);
     for (uint32_t i = 0; i < rs->nrule; i++)
         rule_free(rs->rule[i]);
     free(rs->rule);

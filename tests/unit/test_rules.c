@@ -637,6 +637,92 @@ static void test_prefilter_paths(void **state)
     ctx_free(c);
 }
 
+/* What the prefilter takes from each rule, and the matcher's shortcuts: speed only */
+static void test_fast_pattern_choice(void **state)
+{
+    (void)state;
+    struct ctx *c = ctx_new();
+    /* a marked one under 4 bytes gives way, but not to HTTP boilerplate or a method */
+    assert_int_equal(add(c, "alert http any any -> any any (content:\"GET\"; http_method; "
+                            "content:\"_W\"; fast_pattern; http_uri; content:\"User-Agent|3a|\"; "
+                            "http_header; sid:1;)"), BW_OK);
+    assert_int_equal(last_rule(c)->fp, 1);
+    /* nor to a header that is mostly NULs */
+    assert_int_equal(add(c, "alert udp any any -> any 53 (content:\"|01 00 00 01 00 00 00 00 00 "
+                            "00|\"; depth:10; offset:2; content:\"|07|dq\"; fast_pattern; "
+                            "distance:0; sid:2;)"), BW_OK);
+    assert_int_equal(last_rule(c)->fp, 1);
+    /* a marked one of 4 bytes or more is kept, common or not */
+    assert_int_equal(add(c, "alert http any any -> any any (content:\"/kb/\"; http_uri; "
+                            "fast_pattern; content:\"User-Agent\"; http_header; sid:3;)"), BW_OK);
+    assert_int_equal(last_rule(c)->fp, 0);
+    /* none marked: the one worth most, not merely the longest */
+    assert_int_equal(add(c, "alert http any any -> any any (content:\"POST\"; http_method; "
+                            "content:\"|0d 0a|Content-Length|3a 20|\"; http_header; "
+                            "content:\"/g.php\"; http_uri; sid:4;)"), BW_OK);
+    assert_int_equal(last_rule(c)->fp, 2);
+    ctx_free(c);
+}
+
+static void test_search_shortcuts(void **state)
+{
+    (void)state;
+    /* searched by a least common byte that is not the first: the leftmost still counts */
+    assert_true(pm(R("content:\"filename=|22|\"; nocase; content:\"q\"; within:1;"),
+                   "FileName=\"x filename=\"q", 0));
+    assert_false(pm(R("content:\"filename=|22|\"; nocase; content:\"q\"; within:1;"),
+                    "FileName=\"x filename=\"z", 0));
+    assert_true(pm(R("content:\"ab|3a|\"; content:\"!\"; within:1;"), "ab ab:ab:!", 0));
+    assert_false(pm(R("content:\"Ab|3a|\";"), "ab:AB:", 0));
+    /* remembered occurrences: backtracking over many candidates of the first content */
+    assert_true(pm(R("content:\":\"; content:\" 332 \"; within:10; content:\"#\"; within:3;"),
+                   ":a :b :c :d x: 332 #chan", 0));
+    assert_false(pm(R("content:\":\"; content:\" 332 \"; within:6;"), ":a :b :c x 332 ", 0));
+    /* a pcre that is not relative fails on every path once it fails */
+    assert_false(pm(R("content:\"a\"; pcre:\"/zz/\"; content:\"b\"; distance:0;"), "a a a b", 0));
+    assert_true(pm(R("content:\"a\"; pcre:\"/b/\"; content:\"a\"; distance:0;"), "a b a", 0));
+}
+
+static void test_header_list_cache(void **state)
+{
+    (void)state;
+    struct ctx *c = ctx_new();
+    assert_int_equal(add(c, "portvar P 80"), BW_OK);
+    assert_int_equal(add(c, "alert tcp any any -> any $P (sid:1;)"), BW_OK);
+    assert_int_equal(add(c, "alert tcp any any -> any $P (sid:2;)"), BW_OK);
+    assert_int_equal(last_rule(c)->dp.pos[0].lo, 80);
+    assert_int_equal(add(c, "portvar P 81"), BW_OK);       /* a new value: parsed again */
+    assert_int_equal(add(c, "alert tcp any any -> any $P (sid:3;)"), BW_OK);
+    assert_int_equal(last_rule(c)->dp.pos[0].lo, 81);
+    assert_int_equal(c->rs.rule[0]->dp.pos[0].lo, 80);
+    assert_true(c->rs.rule[0]->dp.pos != c->rs.rule[1]->dp.pos);   /* copies, not shared */
+    ctx_free(c);
+}
+
+/* A payload group of few patterns gets their 8-byte prefixes: still exact results */
+static void test_few_pattern_group(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "alert icmp any any -> any any (content:\"Pinging from Delphi code\"; sid:1;)",
+        "alert icmp any any -> any any (content:\"Pinging from Del\"; content:\"xx\"; sid:2;)",
+        NULL,
+    };
+    struct ctx *c = prepared(lines);
+    const char *both[] = { "..Pinging from Delphi code..", "..Pinging from Delphi cxx" };
+    unsigned want[] = { 1, 1 };
+    for (int i = 0; i < 2; i++) {
+        struct pkt k = { .proto = IPPROTO_NUM_ICMP, .family = 4, .icmp_type = 8,
+                         .payload = (const uint8_t *)both[i],
+                         .payload_len = (uint32_t)strlen(both[i]) };
+        unsigned before = c->alerts;
+        rules_packet(&c->rs, NULL, DIR_TOSERVER, &k);
+        assert_int_equal(c->alerts - before, want[i]);
+        assert_int_equal(c->last_sid, (uint32_t)(i + 1));
+    }
+    ctx_free(c);
+}
+
 static void test_http_buffers(void **state)
 {
     (void)state;
@@ -696,6 +782,10 @@ int main(void)
         cmocka_unit_test(test_threshold_limit),
         cmocka_unit_test(test_event_filter_suppress),
         cmocka_unit_test(test_prefilter_paths),
+        cmocka_unit_test(test_fast_pattern_choice),
+        cmocka_unit_test(test_search_shortcuts),
+        cmocka_unit_test(test_header_list_cache),
+        cmocka_unit_test(test_few_pattern_group),
         cmocka_unit_test(test_http_buffers),
         cmocka_unit_test(test_dns_query),
     };
