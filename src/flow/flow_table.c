@@ -490,8 +490,11 @@ void flow_table_prefetch_bucket(const struct flow_table *ft, const struct flow_l
 void flow_table_prefetch_flow(const struct flow_table *ft, const struct flow_lookup *lk)
 {
     const struct flow *f = ft->bucket[lk->hash & (ft->nbucket - 1)];
-    if (f)                                   /* every line: TCP state sits in the later ones */
-        for (size_t off = 0; off < sizeof *f; off += 64)
+    /* every line of the record: TCP state sits in the later ones; a shorter record of
+     * another protocol is followed by someone else's */
+    size_t size = ft->pool[lk->key.proto == IPPROTO_NUM_TCP].rec_size;
+    if (f)
+        for (size_t off = 0; off < size; off += 64)
             __builtin_prefetch((const char *)f + off);
 }
 
