@@ -319,8 +319,11 @@ static void slot_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wire
     unsigned n = e->cfg.lookahead, mask = n - 1;
     struct engine_slot *s = &e->slot[(e->head + e->count) & mask];
     struct pkt *p = &s->p;                   /* decoded in place: no copy of the record */
-    *p = (struct pkt){ .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen,
-                       .caplen = caplen, .data = s->buf };
+    p->no = ++e->pkt_no;                     /* decode_packet sets every other field */
+    p->ts_us = ts_us;
+    p->wirelen = wirelen;
+    p->caplen = caplen;
+    p->data = s->buf;
     e->last_flow = NULL;
     e->count++;
     s->ok = false;

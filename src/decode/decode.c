@@ -512,6 +512,8 @@ enum decode_result decode_packet(struct decoder *d, int dlt, struct pkt *p)
     p->proto = 0;
     p->sport = p->dport = 0;
     p->tcp_flags = 0;
+    p->tcp_win = 0;
+    p->tcp_seq = p->tcp_ack = 0;
     p->icmp_type = p->icmp_code = 0;
     p->payload = NULL;
     p->payload_len = 0;
