@@ -115,15 +115,17 @@ int flow_table_init(struct flow_table *ft, const struct flow_limits *lim,
     return ft->bucket ? 0 : -1;
 }
 
-/* 64-bit multiply-xorshift over the key's five words. */
+/* The key's five words, each multiplied by its own odd constant (five independent
+ * multiplies instead of a chain of five), summed, then mixed so the low bits (the bucket)
+ * depend on every input bit. */
 static inline uint64_t key_mix(const uint64_t w[5])
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (int i = 0; i < 5; i++) {
-        h ^= w[i];
-        h *= 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
+    uint64_t h = w[0] * 0x9e3779b97f4a7c15ull + w[1] * 0xc2b2ae3d27d4eb4full +
+                 w[2] * 0x165667b19e3779f9ull + w[3] * 0xd6e8feb86659fd93ull +
+                 w[4] * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
     return h;
 }
 
