@@ -392,13 +392,23 @@ static bool copy_vec(void **dst, const void *src, uint32_t n, size_t size)
     return true;
 }
 
+/* A set's positive and negative lists, copied deep; on failure neither is kept. */
+static bool lists_copy(void **dpos, const void *spos, uint32_t npos, size_t psize,
+                       void **dneg, const void *sneg, uint32_t nneg, size_t nsize)
+{
+    if (copy_vec(dpos, spos, npos, psize) && copy_vec(dneg, sneg, nneg, nsize))
+        return true;
+    free(*dpos);
+    *dpos = NULL;
+    return false;
+}
+
 static bool netset_copy(struct netset *d, const struct netset *s)
 {
     *d = *s;
-    if (copy_vec((void **)&d->pos, s->pos, s->npos, sizeof *s->pos) &&
-        copy_vec((void **)&d->neg, s->neg, s->nneg, sizeof *s->neg))
+    if (lists_copy((void **)&d->pos, s->pos, s->npos, sizeof *s->pos, (void **)&d->neg,
+                   s->neg, s->nneg, sizeof *s->neg))
         return true;
-    free(d->pos);
     memset(d, 0, sizeof *d);
     return false;
 }
@@ -406,10 +416,9 @@ static bool netset_copy(struct netset *d, const struct netset *s)
 static bool portset_copy(struct portset *d, const struct portset *s)
 {
     *d = *s;
-    if (copy_vec((void **)&d->pos, s->pos, s->npos, sizeof *s->pos) &&
-        copy_vec((void **)&d->neg, s->neg, s->nneg, sizeof *s->neg))
+    if (lists_copy((void **)&d->pos, s->pos, s->npos, sizeof *s->pos, (void **)&d->neg,
+                   s->neg, s->nneg, sizeof *s->neg))
         return true;
-    free(d->pos);
     memset(d, 0, sizeof *d);
     return false;
 }
