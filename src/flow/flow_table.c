@@ -7,6 +7,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+static void key_secret_init(void);
 
 const char *const flow_tmo_name[TMO_MAX] = {
     "tcp-new", "tcp-established", "tcp-closing", "tcp-closed", "udp", "other",
@@ -104,6 +108,7 @@ int flow_table_init(struct flow_table *ft, const struct flow_limits *lim,
     ft->deliver = deliver;
     ft->ctx = ctx;
     ft->next_id = 1;
+    key_secret_init();
     pools_init(ft);
     /* About two flows per bucket at the memory cap, within sane bounds. */
     uint64_t want = lim->memcap / sizeof(struct flow) / 2;
@@ -115,14 +120,41 @@ int flow_table_init(struct flow_table *ft, const struct flow_limits *lim,
     return ft->bucket ? 0 : -1;
 }
 
-/* The key's five words, each multiplied by its own odd constant (five independent
- * multiplies instead of a chain of five), summed, then mixed so the low bits (the bucket)
- * depend on every input bit. */
+/* The key's five words, each XORed with a secret and multiplied by its own odd constant
+ * (five independent multiplies instead of a chain of five), summed, then mixed so the low
+ * bits (the bucket) depend on every input bit. The secrets are drawn at random once per
+ * process: the addresses and ports are the attacker's, and with a fixed function a capture
+ * could be crafted so that all its flows share a bucket. Nothing botwatch writes depends on
+ * bucket order (flows end by time, by eviction order or, at the end, by id). */
+static uint64_t key_secret[5];
+
+static void key_secret_init(void)
+{
+    if (key_secret[0] | key_secret[1])
+        return;
+    uint64_t seed = 0;
+    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
+        struct timespec ts;                  /* no entropy yet: still unknown from outside */
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        seed = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)ts.tv_sec ^
+               (uint64_t)(uintptr_t)&seed;
+    }
+    for (int i = 0; i < 5; i++) {            /* splitmix64 */
+        uint64_t z = (seed += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        key_secret[i] = z ^ (z >> 31);
+    }
+    key_secret[0] |= 1;                      /* never all zero: initialised */
+}
+
 static inline uint64_t key_mix(const uint64_t w[5])
 {
-    uint64_t h = w[0] * 0x9e3779b97f4a7c15ull + w[1] * 0xc2b2ae3d27d4eb4full +
-                 w[2] * 0x165667b19e3779f9ull + w[3] * 0xd6e8feb86659fd93ull +
-                 w[4] * 0xff51afd7ed558ccdull;
+    uint64_t h = (w[0] ^ key_secret[0]) * 0x9e3779b97f4a7c15ull +
+                 (w[1] ^ key_secret[1]) * 0xc2b2ae3d27d4eb4full +
+                 (w[2] ^ key_secret[2]) * 0x165667b19e3779f9ull +
+                 (w[3] ^ key_secret[3]) * 0xd6e8feb86659fd93ull +
+                 (w[4] ^ key_secret[4]) * 0xff51afd7ed558ccdull;
     h ^= h >> 32;
     h *= 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
