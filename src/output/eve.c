@@ -142,10 +142,28 @@ static void head(struct eve *e, uint64_t ts_us, const struct flow *f, const char
     head_side(e, ts_us, f, type, f->client_side);
 }
 
-void eve_flow(struct eve *e, const struct flow *f)
+/* "flow":{ and the counters every flow-like event carries (Suricata's names); the caller
+ * adds state and reason and closes the object. */
+static void flow_counts(struct eve *e, const uint64_t pkts[2], const uint64_t bytes[2],
+                        uint64_t start_us, uint64_t end_us)
 {
     struct jb *j = &e->jb;
     char ts[TS_BUF];
+    jb_obj(j, "flow");
+    jb_u64(j, "pkts_toserver", pkts[DIR_TOSERVER]);
+    jb_u64(j, "pkts_toclient", pkts[DIR_TOCLIENT]);
+    jb_u64(j, "bytes_toserver", bytes[DIR_TOSERVER]);
+    jb_u64(j, "bytes_toclient", bytes[DIR_TOCLIENT]);
+    ts_format_cached(&e->tsc_start, start_us, ts);
+    jb_cstr(j, "start", ts);
+    ts_format_cached(&e->tsc, end_us, ts);
+    jb_cstr(j, "end", ts);
+    jb_u64(j, "age", (end_us - start_us) / 1000000);
+}
+
+void eve_flow(struct eve *e, const struct flow *f)
+{
+    struct jb *j = &e->jb;
     head(e, f->last_us, f, "flow");
     if (f->key.proto == IPPROTO_NUM_ICMP || f->key.proto == IPPROTO_NUM_ICMPV6) {
         jb_u64(j, "icmp_type", f->icmp_type);
@@ -178,16 +196,7 @@ void eve_flow(struct eve *e, const struct flow *f)
         }
     }
 
-    jb_obj(j, "flow");
-    jb_u64(j, "pkts_toserver", f->pkts[DIR_TOSERVER]);
-    jb_u64(j, "pkts_toclient", f->pkts[DIR_TOCLIENT]);
-    jb_u64(j, "bytes_toserver", f->bytes[DIR_TOSERVER]);
-    jb_u64(j, "bytes_toclient", f->bytes[DIR_TOCLIENT]);
-    ts_format_cached(&e->tsc_start, f->first_us, ts);
-    jb_cstr(j, "start", ts);
-    ts_format_cached(&e->tsc, f->last_us, ts);
-    jb_cstr(j, "end", ts);
-    jb_u64(j, "age", (f->last_us - f->first_us) / 1000000);
+    flow_counts(e, f->pkts, f->bytes, f->first_us, f->last_us);
     jb_cstr(j, "state", flow_state_name(f));
     jb_cstr(j, "reason", flow_end_name[f->end]);
     jb_close(j);
@@ -996,16 +1005,7 @@ void eve_conn(struct eve *e, const struct conn_event *c, const uint8_t *why, siz
     if (ports)
         jb_u64(j, "dest_port", c->dport);
     jb_cstr(j, "proto", eve_proto_name(c->ip_proto, pb));
-    jb_obj(j, "flow");
-    jb_u64(j, "pkts_toserver", c->pkts[DIR_TOSERVER]);
-    jb_u64(j, "pkts_toclient", c->pkts[DIR_TOCLIENT]);
-    jb_u64(j, "bytes_toserver", c->bytes[DIR_TOSERVER]);
-    jb_u64(j, "bytes_toclient", c->bytes[DIR_TOCLIENT]);
-    ts_format_cached(&e->tsc_start, c->start_us, ts);
-    jb_cstr(j, "start", ts);
-    ts_format_cached(&e->tsc, c->end_us, ts);
-    jb_cstr(j, "end", ts);
-    jb_u64(j, "age", (c->end_us - c->start_us) / 1000000);
+    flow_counts(e, c->pkts, c->bytes, c->start_us, c->end_us);
     jb_cstr(j, "state", c->how == CONN_OPEN ? (c->accepted ? "established" : "new")
                         : c->accepted ? "closed" : "new");
     jb_cstr(j, "reason", conn_how_name(c->how));
