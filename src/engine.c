@@ -314,7 +314,7 @@ static void packet_now(struct engine *e, int dlt, struct pkt *p)
 /* The frame is in the slot after the window's last: decode it there and add it to the
  * window, prefetching what its processing will need. */
 static void slot_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
-                        uint32_t caplen)
+                        uint32_t caplen, const uint8_t *data)
 {
     unsigned n = e->cfg.lookahead, mask = n - 1;
     struct engine_slot *s = &e->slot[(e->head + e->count) & mask];
@@ -323,7 +323,7 @@ static void slot_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wire
     p->ts_us = ts_us;
     p->wirelen = wirelen;
     p->caplen = caplen;
-    p->data = s->buf;
+    p->data = data;
     e->last_flow = NULL;
     e->count++;
     s->ok = false;
@@ -355,50 +355,53 @@ static void slot_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wire
     }
 }
 
-uint8_t *engine_frame_buffer(struct engine *e, uint32_t caplen)
+/* Makes room in the window for one more packet: the oldest goes through when it is full. */
+static struct engine_slot *slot_next(struct engine *e)
 {
-    if (!e->slot)
-        return slot_reserve(&e->scratch, caplen) ? e->scratch.buf : NULL;
     unsigned n = e->cfg.lookahead, mask = n - 1;
-    if (e->count == n) {                     /* window full: the oldest goes through */
+    if (e->count == n) {
         struct engine_slot *s = &e->slot[e->head];
         if (s->ok)
             process(e, &s->p, &s->lk);
         e->head = (e->head + 1) & mask;
         e->count--;
     }
-    struct engine_slot *s = &e->slot[(e->head + e->count) & mask];
-    return slot_reserve(s, caplen) ? s->buf : NULL;
+    return &e->slot[(e->head + e->count) & mask];
 }
 
-void engine_packet_copied(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
-                          uint32_t caplen)
+/* No window, or no memory for the frame: processed at once, after what the window holds. */
+static void packet_at_once(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
+                           uint32_t caplen, const uint8_t *data)
+{
+    struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen,
+                     .caplen = caplen, .data = data };
+    e->last_flow = NULL;
+    engine_drain(e);
+    e->count = 0;
+    packet_now(e, dlt, &p);
+}
+
+void engine_packet_ref(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
+                       uint32_t caplen, const uint8_t *data)
 {
     if (!e->slot) {
-        struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen,
-                         .caplen = caplen, .data = e->scratch.buf };
-        e->last_flow = NULL;
-        packet_now(e, dlt, &p);
+        packet_at_once(e, dlt, ts_us, wirelen, caplen, data);
         return;
     }
-    slot_packet(e, dlt, ts_us, wirelen, caplen);
+    slot_next(e);
+    slot_packet(e, dlt, ts_us, wirelen, caplen, data);
 }
 
 void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen, uint32_t caplen,
                    const uint8_t *data)
 {
-    uint8_t *buf = e->slot ? engine_frame_buffer(e, caplen) : NULL;
-    if (!buf) {                              /* no look-ahead, or cannot copy: at once */
-        struct pkt p = { .no = ++e->pkt_no, .ts_us = ts_us, .wirelen = wirelen,
-                         .caplen = caplen, .data = data };
-        e->last_flow = NULL;
-        engine_drain(e);
-        e->count = 0;
-        packet_now(e, dlt, &p);
+    struct engine_slot *s = e->slot ? slot_next(e) : NULL;
+    if (!s || !slot_reserve(s, caplen)) {
+        packet_at_once(e, dlt, ts_us, wirelen, caplen, data);
         return;
     }
-    memcpy(buf, data, caplen);
-    slot_packet(e, dlt, ts_us, wirelen, caplen);
+    memcpy(s->buf, data, caplen);
+    slot_packet(e, dlt, ts_us, wirelen, caplen, s->buf);
 }
 
 void engine_tick(struct engine *e, uint64_t now_us)
@@ -455,8 +458,6 @@ enum bw_status engine_finish(struct engine *e, struct bw_diag *d)
         free(e->slot[i].buf);
     free(e->slot);
     e->slot = NULL;
-    free(e->scratch.buf);
-    e->scratch.buf = NULL;
     if (e->det) {
         detect_finish(e->det, on_finding, e);
         const struct detect_stats *ds = detect_stats(e->det);

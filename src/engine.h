@@ -70,7 +70,6 @@ struct engine {
     uint64_t pkt_no;
     struct flow *last_flow;      /* the flow of the packet processed last (inline verdicts) */
     struct engine_slot *slot;    /* cfg.lookahead slots, a ring */
-    struct engine_slot scratch;  /* the frame buffer when there is no window */
     unsigned head, count;
 };
 
@@ -84,14 +83,12 @@ void engine_packet(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
                    uint32_t caplen, const uint8_t *data);
 void engine_drain(struct engine *e);
 
-/* The same for a reader that copies the frame itself (from a mapped file: one copy instead of
- * a copy into a read buffer and another into the window): engine_frame_buffer gives where
- * the next frame of caplen bytes goes (NULL when out of memory: use engine_packet), and
- * engine_packet_copied takes the frame from there. A frame that is not given on (a BPF
- * filter refused it) is simply overwritten by the next. */
-uint8_t *engine_frame_buffer(struct engine *e, uint32_t caplen);
-void engine_packet_copied(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
-                          uint32_t caplen);
+/* The same for a reader that keeps its frames in a buffer of its own (a capture file read in
+ * large pieces): data is not copied but must stay unchanged until the packet has been
+ * processed, that is until cfg.lookahead - 1 more packets have been given or engine_drain
+ * has returned. The reader drains before it reuses the memory. */
+void engine_packet_ref(struct engine *e, int dlt, uint64_t ts_us, uint32_t wirelen,
+                       uint32_t caplen, const uint8_t *data);
 
 /* Live sources: time has moved on to now_us (wall clock) with or without packets; flows idle
  * past their timeout end now. */

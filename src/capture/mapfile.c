@@ -20,6 +20,7 @@ enum {
 
 struct mapped {
     FILE *fp;                            /* the stream over it */
+    FILE *file;                          /* the file, open until the stream closes */
     const uint8_t *base;
     size_t size, pos;
     size_t released;                     /* [0, released) is no longer mapped in */
@@ -57,10 +58,10 @@ static void release_behind(struct mapped *m, size_t pos)
     }
 }
 
-/* Runs fn(ctx), or returns false if a read of the mapping faulted in it (its pages vanished).
+/* Copies n bytes from the mapping, or returns false if the read faulted (its pages vanished).
  * The handler runs with SA_NODEFER and the jump buffer does not save the signal mask: a
  * sigsetjmp without a system call, so the guard costs a few nanoseconds. */
-static bool run_guarded(void (*fn)(void *ctx), void *ctx)
+static bool guarded_copy(void *dst, const uint8_t *src, size_t n)
 {
     sigjmp_buf jb;
     if (sigsetjmp(jb, 0)) {
@@ -69,27 +70,9 @@ static bool run_guarded(void (*fn)(void *ctx), void *ctx)
         return false;
     }
     bus_jump = &jb;
-    fn(ctx);
+    memcpy(dst, src, n);
     bus_jump = NULL;
     return true;
-}
-
-struct copy_job {
-    void *dst;
-    const uint8_t *src;
-    size_t n;
-};
-
-static void copy_job(void *ctx)
-{
-    struct copy_job *j = ctx;
-    memcpy(j->dst, j->src, j->n);
-}
-
-static bool guarded_copy(void *dst, const uint8_t *src, size_t n)
-{
-    struct copy_job j = { dst, src, n };
-    return run_guarded(copy_job, &j);
 }
 
 static ssize_t map_read(void *cookie, char *buf, size_t want)
@@ -109,37 +92,11 @@ static ssize_t map_read(void *cookie, char *buf, size_t want)
     return (ssize_t)n;
 }
 
-bool mapfile_view(FILE *fp, const uint8_t **base, size_t *size)
-{
-    if (!current || current->fp != fp)
-        return false;
-    *base = current->base;
-    *size = current->size;
-    return true;
-}
-
-bool mapfile_guarded(FILE *fp, void (*fn)(void *ctx), void *ctx)
-{
-    if (!current || current->fp != fp)
-        return false;
-    return run_guarded(fn, ctx);
-}
-
-void mapfile_advance(FILE *fp, size_t off)
+int mapfile_fd(FILE *fp)
 {
     if (current && current->fp == fp)
-        release_behind(current, off);
-}
-
-bool mapfile_copy(FILE *fp, size_t off, void *dst, size_t n)
-{
-    struct mapped *m = current;
-    if (!m || m->fp != fp || off > m->size || n > m->size - off)
-        return false;
-    if (!guarded_copy(dst, m->base + off, n))
-        return false;
-    release_behind(m, off);
-    return true;
+        return fileno(current->file);
+    return fileno(fp);                       /* -1 for a stream without a descriptor */
 }
 
 static int map_seek(void *cookie, off64_t *off, int whence)
@@ -165,6 +122,7 @@ static int map_close(void *cookie)
         current = NULL;
     munmap((void *)m->base, m->size);
     sigaction(SIGBUS, &m->old_bus, NULL);
+    fclose(m->file);
     free(m);
     return 0;
 }
@@ -201,9 +159,9 @@ FILE *mapfile_open(const char *path, bool *mapped)
         sigaction(SIGBUS, &m->old_bus, NULL);
         goto plain;
     }
-    fclose(fp);                              /* the mapping outlives the descriptor */
     setvbuf(mf, m->buf, _IOFBF, sizeof m->buf);
     m->fp = mf;
+    m->file = fp;
     current = m;
     if (mapped)
         *mapped = true;

@@ -5,6 +5,8 @@
 #include "capture/mapfile.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -52,46 +54,50 @@ static void progress_draw(struct progress *pg, bool done)
     fflush(stderr);
 }
 
-/* ---- classic pcap read straight from the mapping
+/* ---- classic pcap read in large pieces, frames handed on where they lie
  *
  * libpcap reads a frame by copying it from the stream's buffer (itself filled by a copy from
- * the file) into its own buffer, and the engine copies it again into its look-ahead window.
- * For the commonest input, a classic pcap file (version 2.4, this machine's byte order,
- * microsecond or nanosecond stamps, no FCS annotation), botwatch walks the records itself and
- * copies each frame once, from the mapping into the window. libpcap has still opened the
+ * the file) into its own buffer, and the engine would copy it again into its look-ahead
+ * window. For the commonest input, a classic pcap file (version 2.4, this machine's byte
+ * order, microsecond or nanosecond stamps, no FCS annotation), botwatch reads the file in
+ * pieces of 256 KiB into one buffer (read(2): one copy, by the kernel, of every byte) and
+ * gives the engine each frame where it lies in that buffer. libpcap has still opened the
  * file (checked the header, compiled the filter, which pcap_offline_filter applies here), and
  * reads every other format. Records are taken exactly as libpcap 1.10's sf-pcap.c takes them:
  * a captured length above 262144 (its maximum for these link types) is an error; one above
  * the file's snapshot length is cut to it; a short header or frame is a truncated file; the
- * messages are libpcap's. tests/conformance/readers.py compares the two readers on every
- * fixture, damaged copies of them and the corpus (a file on stdin goes through libpcap). */
+ * messages are libpcap's. A file that shrinks while it is read simply ends early (a
+ * truncated file, or a shorter one). tests/conformance/readers.py compares the two readers on
+ * every fixture, damaged copies of them and the corpus (a file on stdin goes through
+ * libpcap). */
 enum {
     PCAP_MAGIC_US = 0xa1b2c3d4, PCAP_MAGIC_NS = 0xa1b23c4d, PCAP_FILE_HDR = 24,
     PCAP_REC_HDR = 16, PCAP_MAX_CAPLEN = 262144,
+    DIRECT_PIECE = 256 << 10,                /* one read(2): stays in the L2 cache */
+    /* the buffer: pieces are appended until one no longer fits, then the unread rest moves
+     * to the front (after the engine has drained: its window may point anywhere before) */
+    DIRECT_BUF = 1 << 20,
 };
+_Static_assert(DIRECT_BUF >= 2 * (PCAP_REC_HDR + PCAP_MAX_CAPLEN) + DIRECT_PIECE,
+               "a whole record always fits after the move");
 
 struct direct {
-    const uint8_t *base;
-    size_t size;
+    int fd;
     bool nsec;
     uint32_t snapshot;
-    /* the walk (direct_walk): its progress is volatile, so that a walk cut short by a file
-     * that shrank under it (mapfile_guarded) leaves it as of the last whole packet */
-    struct engine *e;
-    int dlt;
-    FILE *fp;
-    const struct bpf_program *filter;
-    struct progress *pg;
-    volatile uint64_t off, n;
-    volatile int rc;                         /* 0 at the end, -1 on a fault (msg) */
-    char msg[PCAP_ERRBUF_SIZE];
+    uint8_t *buf;
+    size_t at, have;                         /* unread bytes: buf[at, have) */
+    uint64_t off;                            /* file offset of buf[at] */
+    uint64_t end;                            /* file offset of buf[have] */
+    bool eof;
 };
 
-static bool direct_usable(FILE *fp, pcap_t *p, struct direct *dr)
+static bool direct_usable(int fd, pcap_t *p, struct direct *dr)
 {
     uint32_t h[6];
-    if (!mapfile_view(fp, &dr->base, &dr->size) || dr->size < PCAP_FILE_HDR ||
-        !mapfile_copy(fp, 0, h, sizeof h))
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h)
         return false;
     if (h[0] != PCAP_MAGIC_US && h[0] != PCAP_MAGIC_NS)
         return false;                        /* other byte order, pcapng, modified pcap */
@@ -100,79 +106,108 @@ static bool direct_usable(FILE *fp, pcap_t *p, struct direct *dr)
     int snap = pcap_snapshot(p);             /* libpcap's, already made sane */
     if (snap <= 0 || snap > PCAP_MAX_CAPLEN)
         return false;
+    dr->fd = fd;
     dr->nsec = h[0] == PCAP_MAGIC_NS;
     dr->snapshot = (uint32_t)snap;
+    dr->off = dr->end = PCAP_FILE_HDR;
     return true;
 }
 
-/* Every record to the end or the first fault. Runs under mapfile_guarded: the mapping is
- * read only by the two memcpy below, where the engine is between packets. */
-static void direct_walk(void *ctx)
+/* Makes at least want unread bytes available, reading more of the file; false when the file
+ * ends first (or a read fails: errno is then set, else 0). */
+static bool direct_fill(struct direct *dr, struct engine *e, size_t want)
 {
-    struct direct *dr = ctx;
-    uint64_t off = dr->off, n = dr->n, next_release = off + (4u << 20);
-    for (;;) {
-        size_t left = dr->size - off;
-        if (left == 0) {
-            dr->rc = 0;
-            return;
+    while (dr->have - dr->at < want) {
+        if (dr->eof)
+            return false;
+        if (DIRECT_BUF - dr->have < DIRECT_PIECE) {
+            engine_drain(e);                 /* nothing in the window points here any more */
+            memmove(dr->buf, dr->buf + dr->at, dr->have - dr->at);
+            dr->have -= dr->at;
+            dr->at = 0;
         }
-        if (left < PCAP_REC_HDR) {
-            snprintf(dr->msg, sizeof dr->msg,
-                     "truncated dump file; tried to read %d header bytes, only got %zu",
-                     PCAP_REC_HDR, left);
-            dr->rc = -1;
-            return;
+        size_t room = DIRECT_BUF - dr->have;
+        ssize_t n = pread(dr->fd, dr->buf + dr->have, room < DIRECT_PIECE ? room : DIRECT_PIECE,
+                          (off_t)dr->end);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            dr->eof = true;
+            if (n == 0)
+                errno = 0;
+            return false;
+        }
+        dr->have += (size_t)n;
+        dr->end += (uint64_t)n;
+    }
+    return true;
+}
+
+/* Every record to the end (0) or the first fault (-1, msg filled); *pkts counts the packets
+ * given to the engine. */
+static int direct_walk(struct direct *dr, struct engine *e, int dlt,
+                       const struct bpf_program *filter, struct progress *pg, uint64_t *pkts,
+                       char *msg, size_t msgsz)
+{
+    uint64_t n = 0;
+    int rc = 0;
+    for (;;) {
+        if (!direct_fill(dr, e, PCAP_REC_HDR)) {
+            size_t left = dr->have - dr->at;
+            if (errno)
+                snprintf(msg, msgsz, "error reading dump file: %s", strerror(errno));
+            else if (left)
+                snprintf(msg, msgsz,
+                         "truncated dump file; tried to read %d header bytes, only got %zu",
+                         PCAP_REC_HDR, left);
+            rc = errno || left ? -1 : 0;
+            break;
         }
         uint32_t h[4];                       /* seconds, fraction, caplen, len */
-        memcpy(h, dr->base + off, sizeof h);
-        left -= PCAP_REC_HDR;
+        memcpy(h, dr->buf + dr->at, sizeof h);
         uint32_t caplen = h[2], len = h[3];
         if (caplen > PCAP_MAX_CAPLEN) {
             if (caplen > dr->snapshot)
-                snprintf(dr->msg, sizeof dr->msg,
+                snprintf(msg, msgsz,
                          "invalid packet capture length %u, bigger than snaplen of %u", caplen,
                          dr->snapshot);
             else
-                snprintf(dr->msg, sizeof dr->msg,
+                snprintf(msg, msgsz,
                          "invalid packet capture length %u, bigger than maximum of %u", caplen,
                          PCAP_MAX_CAPLEN);
-            dr->rc = -1;
-            return;
+            rc = -1;
+            break;
         }
         uint32_t keep = caplen > dr->snapshot ? dr->snapshot : caplen;
-        if (left < caplen) {
-            snprintf(dr->msg, sizeof dr->msg,
-                     "truncated dump file; tried to read %u captured bytes, only got %zu",
-                     left < keep ? keep : caplen, left);
-            dr->rc = -1;
-            return;
+        if (!direct_fill(dr, e, PCAP_REC_HDR + (size_t)caplen)) {
+            size_t left = dr->have - dr->at - PCAP_REC_HDR;
+            if (errno)
+                snprintf(msg, msgsz, "error reading dump file: %s", strerror(errno));
+            else
+                snprintf(msg, msgsz,
+                         "truncated dump file; tried to read %u captured bytes, only got %zu",
+                         left < keep ? keep : caplen, left);
+            rc = -1;
+            break;
         }
-        uint8_t *buf = engine_frame_buffer(dr->e, keep);
-        if (!buf) {
-            snprintf(dr->msg, sizeof dr->msg, "out of memory");
-            dr->rc = -1;
-            return;
-        }
-        memcpy(buf, dr->base + off + PCAP_REC_HDR, keep);
-        off += PCAP_REC_HDR + (uint64_t)caplen;
-        dr->off = off;
-        if (off >= next_release) {
-            mapfile_advance(dr->fp, off);
-            next_release = off + (4u << 20);
-        }
+        const uint8_t *frame = dr->buf + dr->at + PCAP_REC_HDR;
+        dr->at += PCAP_REC_HDR + (size_t)caplen;
+        dr->off += PCAP_REC_HDR + (uint64_t)caplen;
         uint32_t frac = dr->nsec ? h[1] / 1000 : h[1];
-        if (dr->filter) {
+        if (filter) {
             struct pcap_pkthdr ph = { .ts = { .tv_sec = h[0], .tv_usec = frac },
                                       .caplen = keep, .len = len };
-            if (!pcap_offline_filter(dr->filter, &ph, buf))
+            if (!pcap_offline_filter(filter, &ph, frame))
                 continue;                    /* refused: not counted */
         }
-        engine_packet_copied(dr->e, dr->dlt, (uint64_t)h[0] * 1000000 + frac, len, keep);
-        dr->n = ++n;
-        if (dr->pg->on && n % PROGRESS_EVERY_PKTS == 0)
-            progress_draw(dr->pg, false);
+        engine_packet_ref(e, dlt, (uint64_t)h[0] * 1000000 + frac, len, keep, frame);
+        ++n;
+        if (pg->on && n % PROGRESS_EVERY_PKTS == 0)
+            progress_draw(pg, false);
     }
+    engine_drain(e);                         /* before the buffer goes */
+    *pkts = n;
+    return rc;
 }
 
 enum bw_status capture_file(struct engine *e, const char *path, const struct capture_opts *o,
@@ -182,9 +217,10 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
     d->file = path;
     d->pkt_no = 0;
     e->stats.input.files++;
-    /* We open the file ourselves: a regular file is read through a memory mapping
-     * (capture/mapfile.h), standard input through a 1 MiB stdio buffer rather than 4 KiB
-     * pieces; libpcap then parses pcap or pcapng from that stream as it would from a path. */
+    /* We open the file ourselves: a regular file as a stream over a memory mapping
+     * (capture/mapfile.h), standard input with a 1 MiB stdio buffer rather than 4 KiB
+     * pieces; libpcap then parses pcap or pcapng from that stream as it would from a path,
+     * and a classic pcap file is read on by direct_walk (above). */
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *fp = is_stdin ? stdin : mapfile_open(path, NULL);
     pcap_t *p = NULL;
@@ -226,16 +262,15 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
         pcap_close(p);
         return BW_E_SYNTAX;
     }
-    struct direct dr = { .e = e, .dlt = dlt, .fp = fp, .filter = o->bpf ? &prog : NULL };
-    bool direct = !is_stdin && direct_usable(fp, p, &dr);
-    dr.off = PCAP_FILE_HDR;
+    struct direct dr = { .fd = -1 };
+    bool direct = !is_stdin && direct_usable(mapfile_fd(fp), p, &dr) &&
+                  (dr.buf = malloc(DIRECT_BUF)) != NULL;
 
     struct progress pg = { .on = false, .name = path };
     struct stat sb;
     pg.fp = pcap_file(p);
     pg.pos = direct ? (const uint64_t *)&dr.off : NULL;
-    dr.pg = &pg;
-    if (o->progress && pg.fp && fstat(fileno(pg.fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
+    if (o->progress && pg.fp && fstat(mapfile_fd(pg.fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
         sb.st_size >= PROGRESS_MIN_BYTES) {
         pg.on = true;
         pg.size = (double)sb.st_size;
@@ -249,13 +284,9 @@ enum bw_status capture_file(struct engine *e, const char *path, const struct cap
     int rc;
     char why[PCAP_ERRBUF_SIZE] = "";
     if (direct) {
-        if (!mapfile_guarded(fp, direct_walk, &dr)) {
-            dr.rc = -1;
-            snprintf(dr.msg, sizeof dr.msg, "the file shrank while it was read");
-        }
-        n = dr.n;
-        rc = dr.rc < 0 ? PCAP_ERROR : PCAP_ERROR_BREAK;
-        snprintf(why, sizeof why, "%s", dr.msg);
+        rc = direct_walk(&dr, e, dlt, o->bpf ? &prog : NULL, &pg, &n, why, sizeof why) < 0
+                 ? PCAP_ERROR : PCAP_ERROR_BREAK;
+        free(dr.buf);
     } else {
         while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
             n++;

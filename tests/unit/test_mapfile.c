@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
- * Unit tests for capture/mapfile.h: a mapped capture reads like the file, seeks like it, and a
- * file that shrinks under the mapping gives a read error instead of SIGBUS. */
+ * Unit tests for capture/mapfile.h: a mapped capture reads like the file, seeks like it, a file
+ * that shrinks under the mapping gives a read error instead of SIGBUS, and the descriptor
+ * under the stream is there for a reader that reads the file itself. */
 #include "testutil.h"
 #include "capture/mapfile.h"
 
@@ -78,41 +79,32 @@ static void test_shrinking_file_is_a_read_error(void **state)
     unlink(path);
 }
 
-/* A reader walking the mapping with plain pointers under one guard is cut short, not
- * killed, when the file shrinks under it. */
-struct walk {
-    FILE *fp;
-    const char *path;
-    volatile size_t sum, reached;
-};
-
-static void walk_fn(void *ctx)
-{
-    struct walk *w = ctx;
-    const uint8_t *base;
-    size_t size;
-    assert_true(mapfile_view(w->fp, &base, &size));
-    size_t sum = 0;
-    for (size_t i = 0; i < size; i += 4096) {
-        if (i == 8192)
-            assert_int_equal(truncate(w->path, 4096), 0);   /* another program cuts it */
-        sum += base[i];
-        w->reached = i;
-    }
-    w->sum = sum;
-}
-
-static void test_guarded_walk_cut_short(void **state)
+/* The descriptor under a mapped stream reads the same file, without moving the stream, until
+ * the stream is closed; a plain stream's is its own; a stream without one has none. */
+static void test_fd_reads_the_same_file(void **state)
 {
     (void)state;
     char *path = make_file();
-    FILE *fp = mapfile_open(path, NULL);
-    assert_non_null(fp);
-    struct walk w = { .fp = fp, .path = path };
-    assert_false(mapfile_guarded(fp, walk_fn, &w));
-    assert_true(mapfile_shrank());
-    assert_int_equal(w.reached, 4096);        /* the last page still in the file */
+    FILE *fp = open_mapped(path);
+    int fd = mapfile_fd(fp);
+    assert_true(fd >= 0);
+    uint8_t a[16], b[16];
+    assert_int_equal(fread(a, 1, sizeof a, fp), sizeof a);
+    assert_int_equal(pread(fd, b, sizeof b, 0), (ssize_t)sizeof b);
+    assert_memory_equal(a, b, sizeof a);
+    assert_int_equal(pread(fd, b, sizeof b, SIZE - 16), (ssize_t)sizeof b);
+    assert_int_equal(ftell(fp), 16);
     fclose(fp);
+    assert_int_equal(fcntl(fd, F_GETFD), -1);  /* closed with the stream */
+    FILE *plain = fopen(path, "rb");
+    assert_non_null(plain);
+    assert_int_equal(mapfile_fd(plain), fileno(plain));
+    fclose(plain);
+    char mem[4] = "abc";
+    FILE *m = fmemopen(mem, sizeof mem, "rb");
+    assert_non_null(m);
+    assert_int_equal(mapfile_fd(m), -1);
+    fclose(m);
     unlink(path);
 }
 
@@ -169,7 +161,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_and_seeks_like_the_file),
         cmocka_unit_test(test_shrinking_file_is_a_read_error),
-        cmocka_unit_test(test_guarded_walk_cut_short),
+        cmocka_unit_test(test_fd_reads_the_same_file),
         cmocka_unit_test(test_released_pages_read_again),
         cmocka_unit_test(test_not_a_regular_file_is_read_plainly),
     };
