@@ -66,6 +66,8 @@ static const char usage_scan[] =
     "      --var NAME=VALUE     set a rule variable (HOME_NET=[10.0.0.0/8]) before loading\n"
     "      --classification FILE  classification.config to use instead of the built-in\n"
     "      --threshold-file FILE  event_filter and suppress lines (Snort threshold.conf)\n"
+    "      --rules-profile N    time every rule and prefilter database; at the end list\n"
+    "                           the N rules that took longest and every database\n"
     "      --dump-streams DIR   write each TCP flow's reassembled bytes to\n"
     "                           DIR/<flow_id>-toserver.bin and -toclient.bin\n"
     "      --no-app             decode, flows and TCP reassembly only (flow events,\n"
@@ -256,6 +258,7 @@ enum {
     OPT_VAR,
     OPT_CLASSIFICATION,
     OPT_THRESHOLD,
+    OPT_RULES_PROFILE,
 };
 
 enum { MAX_RULE_PATHS = 64 };
@@ -268,6 +271,7 @@ struct rule_opts {
     unsigned nvar;
     const char *classification;
     const char *threshold;       /* threshold.conf: event_filter and suppress lines */
+    unsigned profile;            /* --rules-profile N */
 };
 
 /* Loads every rule path; prints file:line diagnostics to stderr. Returns 0, or EXIT_USAGE
@@ -275,6 +279,7 @@ struct rule_opts {
 static int load_rules(const char *cmd, const struct rule_opts *ro, struct rules *rs)
 {
     rules_init(rs, stderr);
+    rs->profile = ro->profile;
     struct bw_diag d = { .msg = "" };
     if (ro->classification) {
         rules_clear_classification(rs);
@@ -396,7 +401,8 @@ static int cmd_rules(int argc, char **argv)
     { "fast", required_argument, NULL, OPT_FAST },                        \
     { "var", required_argument, NULL, OPT_VAR },                          \
     { "classification", required_argument, NULL, OPT_CLASSIFICATION },    \
-    { "threshold-file", required_argument, NULL, OPT_THRESHOLD }
+    { "threshold-file", required_argument, NULL, OPT_THRESHOLD },        \
+    { "rules-profile", required_argument, NULL, OPT_RULES_PROFILE }
 
 struct engine_args {
     struct engine_config cfg;
@@ -443,6 +449,16 @@ static int engine_opt(const char *cmd, int c, const char *arg, struct engine_arg
         return 0;
     case OPT_CLASSIFICATION: ea->ro.classification = arg; return 0;
     case OPT_THRESHOLD: ea->ro.threshold = arg; return 0;
+    case OPT_RULES_PROFILE: {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(arg, &end, 10);
+        if (end == arg || *end || errno || *arg == '-' || v == 0 || v > 1000000)
+            return usage_error(cmd, "bad --rules-profile (want a number of rules, 1-1000000)",
+                               arg);
+        ea->ro.profile = (unsigned)v;
+        return 0;
+    }
     case OPT_HOME_NET: ea->home_net = arg; return 0;
     case OPT_FRAG_TIMEOUT:
         if (!parse_seconds(arg, &cfg->frag.timeout_us))
@@ -483,9 +499,9 @@ static int engine_args_check(const char *cmd, struct engine_args *ea)
         strcmp(cfg->eve_path, "-") == 0)
         return usage_error(cmd, "--eve - and --fast - cannot share standard output", NULL);
     if (!ea->ro.npath) {
-        if (ea->ro.nvar || ea->ro.classification || ea->ro.threshold)
-            return usage_error(cmd, "--var, --classification and --threshold-file need --rules",
-                               NULL);
+        if (ea->ro.nvar || ea->ro.classification || ea->ro.threshold || ea->ro.profile)
+            return usage_error(cmd, "--var, --classification, --threshold-file and "
+                               "--rules-profile need --rules", NULL);
         return 0;
     }
     ea->rs = malloc(sizeof *ea->rs);
@@ -566,6 +582,8 @@ static int engine_stop(const char *cmd, struct engine *e, struct engine_args *ea
         else
             app_stats_print(e, ea);
     }
+    if (ea->rs && ea->rs->profile)           /* asked for: shown even with -q */
+        rules_profile_print(ea->rs, stderr);
     free(e);
     engine_args_free(ea);
     return rc;

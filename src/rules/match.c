@@ -12,9 +12,11 @@
 #include "rules/rules_int.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "proto/proto.h"
 #include "rules/prefilter.h"
@@ -79,6 +81,12 @@ struct hsum {
  * it, with a database a fraction of the size. */
 enum { G_STREAM, G_STREAM_TC, G_TCP, G_UDP, G_ICMP, G_OTHER, G_MAX };
 
+/* What one rule cost, when profiling: evaluations past the prefilter and the header
+ * summary (checks), those that matched, and their time. */
+struct rprof {
+    uint64_t checks, matches, ns;
+};
+
 struct rules_rt {
     rules_alert_fn fn;
     void *ctx;
@@ -93,6 +101,7 @@ struct rules_rt {
     size_t fbbytes;
     bool has_stream;
     void *scratch;               /* Vectorscan scratch, shared by the groups */
+    struct rprof *prof;          /* by rule index, when profiling (rs->profile) */
 };
 
 /* For one option of the rule being evaluated: backtracking asks the same content for its
@@ -588,6 +597,41 @@ static const uint8_t *find_in(struct mctx *m, uint32_t i, const struct rop *o, s
     return b.p + q->at;
 }
 
+/* Backtracking over content i (its hit ended at end) failed further on. When the next option
+ * is a positive content relative to it in the same buffer, its memo may already say where
+ * that content next occurs at or after the window this hit gave it: a later hit of content
+ * i gives a window that starts later still (distance is fixed), so when there is no such
+ * occurrence no later hit can match (false), and with within a hit whose window ends
+ * before that occurrence cannot either (*s moves past those). Only speed depends on it:
+ * those hits would fail at the next content anyway. IRC topic rules (":" then " 332 "
+ * within 50 on every line of a busy channel) spend most of their time there otherwise. */
+static bool skip_to_next(const struct rule *r, const struct mctx *m, uint32_t i, size_t end,
+                         size_t *s)
+{
+    if (i + 1 >= r->nops)
+        return true;
+    const struct rop *o = &r->ops[i], *nx = &r->ops[i + 1];
+    if (nx->type != OP_CONTENT || nx->negate || !nx->relative || nx->buf != o->buf ||
+        nx->v_distance || nx->v_within)
+        return true;
+    const struct opmemo *q = &m->memo[i + 1];
+    int64_t nlo = (int64_t)end + nx->distance;
+    if (nlo < 0)
+        nlo = 0;
+    if (q->gen != m->gen || !q->asked || q->lo == SIZE_MAX || (int64_t)q->lo > nlo)
+        return true;                         /* nothing known from this window on */
+    if (q->at == SIZE_MAX)
+        return false;
+    if (nx->has_within) {
+        /* a hit at p gives the window [p + len + distance, p + len + distance + within) */
+        int64_t need = (int64_t)q->at + (int64_t)nx->len - nx->distance - nx->within -
+                       (int64_t)o->len;
+        if (need > (int64_t)*s)
+            *s = (size_t)need;
+    }
+    return true;
+}
+
 /* Evaluates ops[i..] with cursors cur[] (one per buffer). maxend: the furthest end of a
  * positive payload match on this path (stream duplicate suppression). */
 static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, size_t maxend,
@@ -652,6 +696,8 @@ static bool eval(const struct rule *r, struct mctx *m, uint32_t i, size_t *cur, 
             if (m->limit_hit)
                 return false;
             s = (size_t)(hit - b.p) + 1;
+            if (!skip_to_next(r, m, i, end, &s))
+                return false;
         }
         return false;
     }
@@ -1195,30 +1241,50 @@ static void on_match(struct rules *rs, const struct rule *r, const struct hdr *h
         rt->fn(rt->ctx, &a);
 }
 
-static void run_rule(struct rules *rs, const struct rule *r, const struct hdr *h,
+/* Evaluates one candidate; true when it matched. */
+static bool run_rule(struct rules *rs, const struct rule *r, const struct hdr *h,
                      struct mctx *m, uint64_t ts_us, struct rfl *rf, bool *passed)
 {
     struct rules_rt *rt = rs->rt;
     if (!header_match(rs, r, h, rf))
-        return;
+        return false;
     /* urilen is a condition of the match as a whole (eval tests it again at the end): one
      * comparison spares evaluating the options of a rule whose URI has the wrong length */
     if (r->urilen.set) {
         struct bytes u;
         if (!get_buf(m, BUF_HTTP_URI, &u) || u.len < r->urilen.lo || u.len > r->urilen.hi)
-            return;
+            return false;
     }
     if (r->nops && !match_ops(r, m, true)) {
         if (m->limit_hit)
             rt->st.backtrack_limit++;
-        return;
+        return false;
     }
     if (r->action == RA_PASS) {
         *passed = true;
         rt->st.pass++;
-        return;
+        return true;
     }
     on_match(rs, r, h, ts_us, rf);
+    return true;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* run_rule, timed and counted for --rules-profile. */
+static void run_rule_profiled(struct rules *rs, uint32_t idx, const struct hdr *h,
+                              struct mctx *m, uint64_t ts_us, struct rfl *rf, bool *passed)
+{
+    struct rprof *p = &rs->rt->prof[idx];
+    uint64_t t0 = now_ns();
+    p->matches += run_rule(rs, rs->rule[idx], h, m, ts_us, rf, passed);
+    p->ns += now_ns() - t0;
+    p->checks++;
 }
 
 /* The group's candidates in group order (pass rules first): a pass match ends the rest.
@@ -1253,7 +1319,10 @@ static void run_group(struct rules *rs, const struct rgroup *g, const struct hdr
                 (h->ports && q->dport && (h->dport < q->dp_lo || h->dport > q->dp_hi)) ||
                 (h->ports && q->sport && (h->sport < q->sp_lo || h->sport > q->sp_hi)))
                 continue;
-            run_rule(rs, rs->rule[g->idx[i]], h, m, ts_us, rf, &passed);
+            if (rt->prof)
+                run_rule_profiled(rs, g->idx[i], h, m, ts_us, rf, &passed);
+            else
+                run_rule(rs, rs->rule[g->idx[i]], h, m, ts_us, rf, &passed);
         }
     }
 }
@@ -1483,6 +1552,61 @@ const struct rules_stats *rules_get_stats(const struct rules *rs)
     return rs && rs->rt ? &rs->rt->st : &none;
 }
 
+/* ---- profiling ---- */
+
+static const struct rprof *sort_prof;
+
+static int prof_cmp(const void *a, const void *b)
+{
+    uint64_t x = sort_prof[*(const uint32_t *)a].ns, y = sort_prof[*(const uint32_t *)b].ns;
+    return x < y ? 1 : x > y ? -1 : (*(const uint32_t *)a > *(const uint32_t *)b) -
+                                     (*(const uint32_t *)a < *(const uint32_t *)b);
+}
+
+void rules_profile_print(const struct rules *rs, FILE *out)
+{
+    const struct rules_rt *rt = rs->rt;
+    if (!rt || !rt->prof)
+        return;
+    uint32_t *ord = malloc((rs->nrule ? rs->nrule : 1) * sizeof *ord);
+    if (!ord) {
+        fputs("rules profile: out of memory\n", out);
+        return;
+    }
+    uint64_t checks = 0, ns = 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < rs->nrule; i++) {
+        checks += rt->prof[i].checks;
+        ns += rt->prof[i].ns;
+        if (rt->prof[i].checks)
+            ord[n++] = i;
+    }
+    sort_prof = rt->prof;
+    qsort(ord, n, sizeof *ord, prof_cmp);
+    uint32_t show = n < rs->profile ? n : rs->profile;
+    fprintf(out, "rules profile: %" PRIu64 " checks of %" PRIu32 " rules in %.1f ms; the %"
+            PRIu32 " that took longest:\n", checks, n, (double)ns / 1e6, show);
+    fprintf(out, "  %4s %-22s %10s %9s %10s %9s  %s\n", "#", "gid:sid:rev", "checks",
+            "matches", "total ms", "ns/check", "msg");
+    for (uint32_t k = 0; k < show; k++) {
+        const struct rule *r = rs->rule[ord[k]];
+        const struct rprof *p = &rt->prof[ord[k]];
+        char id[40];
+        snprintf(id, sizeof id, "%" PRIu32 ":%" PRIu32 ":%" PRIu32, r->gid, r->sid, r->rev);
+        fprintf(out, "  %4" PRIu32 " %-22s %10" PRIu64 " %9" PRIu64 " %10.2f %9.0f  %.70s\n",
+                k + 1, id, p->checks, p->matches, (double)p->ns / 1e6,
+                (double)p->ns / (double)p->checks, r->msg ? r->msg : "");
+    }
+    free(ord);
+    static const char *const gname[G_MAX] = { "stream to server", "stream to client",
+                                              "tcp packets", "udp", "icmp", "other ip" };
+    fputs("prefilter databases:\n", out);
+    fprintf(out, "  %-18s %-22s %8s %10s %10s %10s %10s %7s\n", "group", "buffer",
+            "patterns", "scans", "MB", "hits", "total ms", "ns/B");
+    for (int g = 0; g < G_MAX; g++)
+        pf_profile_print(rt->g[g].pf, gname[g], out);
+}
+
 /* ---- setup ---- */
 
 static bool group_add(struct rgroup *g, uint32_t idx)
@@ -1526,6 +1650,8 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
         rules_apply_thresholds(rs);
         rs->tdir_applied = true;
     }
+    if (rs->profile && !(rt->prof = calloc(rs->nrule ? rs->nrule : 1, sizeof *rt->prof)))
+        goto nomem;
     bool th = false;
     /* pass rules first (Snort's default order: pass, then the others), then load order */
     for (int pass = 1; pass >= 0; pass--)
@@ -1566,6 +1692,8 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
                                      &rt->scratch, d);
         if (st != BW_OK)
             return st;
+        if (rs->profile && !pf_profile(gr->pf))
+            goto nomem;
         gr->cand = calloc(pf_words(gr->pf), sizeof *gr->cand);
         gr->sum = calloc(gr->n, sizeof *gr->sum);
         if (!gr->cand || !gr->sum)
@@ -1630,6 +1758,7 @@ void rules_rt_free(struct rules *rs)
         pf_free_scratch(rt->scratch);
     free(rt->th);
     free(rt->win);
+    free(rt->prof);
     free(rt);
     rs->rt = NULL;
 }

@@ -7,8 +7,10 @@
 #include "rules/prefilter.h"
 
 #include <hs.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The buffers that are stretches of the payload (an HTTP body, the head, a header value):
  * their patterns go into the payload's database, and a hit counts for them when it lies in
@@ -34,6 +36,7 @@ static unsigned db_of(unsigned buf)
 }
 
 struct pf_db {
+    uint32_t npat;
     uint8_t buf;
     uint8_t app;                /* 0, or the app_proto of all its rules (see pf_build) */
     uint32_t bufs;              /* the payload database: the other buffers it has patterns of */
@@ -69,8 +72,14 @@ enum { PF_MAX_PORTS = 1024,     /* rules naming more ports stay in always */
        PF_PORT_PATTERN = 2 };   /* shorter ones: by port where possible (a two-byte pattern
                                    hits a few chunks in a hundred; a port, all of its flow) */
 
+/* What one database did, when profiling (pf_profile). */
+struct pf_stat {
+    uint64_t scans, bytes, hits, ns;
+};
+
 struct prefilter {
     uint32_t n, words;
+    struct pf_stat *stat;       /* by database; NULL: not profiling */
     uint64_t *always;           /* rules found by none of the indexes */
     uint32_t *pstart, *plist;   /* the port index, NULL when the group has none */
     uint64_t pany[65536 / 64];  /* a bit per port that has rules: an ephemeral port mostly
@@ -308,6 +317,7 @@ static enum bw_status build_db(struct pf_db *d, const struct pf_ent *e, uint32_t
         d->count[p]++;
         d->rlist[i] = e[i].pos;
     }
+    d->npat = npat;
     hs_compile_error_t *err = NULL;
     if (hs_compile_lit_multi(expr, flags, ids, lens, npat, HS_MODE_BLOCK, NULL, &d->db, &err) !=
         HS_SUCCESS) {
@@ -431,6 +441,7 @@ enum bw_status pf_build(const struct rules *rs, const uint32_t *idx, uint32_t n,
 
 struct scan_ctx {
     const struct pf_db *db;
+    uint64_t hits;               /* counted when profiling */
     uint64_t *bits;
     const struct pf_tail *tail;  /* payload of a stream window, or NULL */
     bool own;                    /* the scan is of the database's own buffer */
@@ -453,6 +464,7 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
     } else if (!c->own) {
         return 0;
     }
+    c->hits++;
     /* a hit that will still be in the next chunk's tail: its rules are kept for then */
     bool keep = t && t->from + to - d->len[id] >= t->next_tail;
     for (uint32_t k = 0; k < d->count[id]; k++) {
@@ -462,6 +474,13 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
             t->keep(t->ctx, pos, t->from + to - d->len[id]);
     }
     return 0;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *m,
@@ -497,8 +516,15 @@ void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *
                 alone |= 1u << k;
             }
         }
-        if (have && b.len)
+        struct pf_stat *st = pf->stat ? &pf->stat[i] : NULL;
+        uint64_t t0 = st ? now_ns() : 0;
+        if (have && b.len) {
             hs_scan(d->db, (const char *)b.p, (unsigned)b.len, 0, scratch, on_hit, &c);
+            if (st) {
+                st->scans++;
+                st->bytes += b.len;
+            }
+        }
         for (unsigned k = 0; alone >> k; k++) {
             if (!(alone >> k & 1))
                 continue;
@@ -506,7 +532,39 @@ void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *
             o.hi[k] = other[k].len;
             hs_scan(d->db, (const char *)other[k].p, (unsigned)other[k].len, 0, scratch,
                     on_hit, &o);
+            if (st) {
+                st->scans++;
+                st->bytes += other[k].len;
+                st->hits += o.hits;
+            }
         }
+        if (st) {
+            st->hits += c.hits;
+            st->ns += now_ns() - t0;
+        }
+    }
+}
+
+bool pf_profile(struct prefilter *pf)
+{
+    if (!pf || pf->stat || !pf->ndb)
+        return true;
+    pf->stat = calloc(pf->ndb, sizeof *pf->stat);
+    return pf->stat != NULL;
+}
+
+void pf_profile_print(const struct prefilter *pf, const char *group, FILE *out)
+{
+    for (unsigned i = 0; pf && pf->stat && i < pf->ndb; i++) {
+        const struct pf_db *d = &pf->db[i];
+        const struct pf_stat *st = &pf->stat[i];
+        char app[16] = "";
+        if (d->app)
+            snprintf(app, sizeof app, " (app %u)", d->app);
+        fprintf(out, "  %-18s %-13s%-9s %8" PRIu32 " %10" PRIu64 " %10.1f %10" PRIu64
+                " %10.1f %7.1f\n", group, rule_buf_name[d->buf], app, d->npat, st->scans,
+                (double)st->bytes / 1e6, st->hits, (double)st->ns / 1e6,
+                st->bytes ? (double)st->ns / (double)st->bytes : 0.0);
     }
 }
 
@@ -537,6 +595,7 @@ void pf_free(struct prefilter *pf)
         free(pf->db[i].pbuf);
     }
     free(pf->db);
+    free(pf->stat);
     free(pf->always);
     free(pf->pstart);
     free(pf->plist);

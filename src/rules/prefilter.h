@@ -5,6 +5,7 @@
 #define BW_PREFILTER_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "rules/rules.h"
 #include "util/rd.h"
@@ -50,6 +51,12 @@ void pf_scan_ports(const struct prefilter *pf, uint16_t sport, uint16_t dport, u
 
 void pf_scan_hosts(const struct prefilter *pf, uint8_t family, const uint8_t *src,
                    const uint8_t *dst, uint64_t *bits);
+
+/* Profiling (rules --rules-profile): from now on every database of pf counts its scans,
+ * bytes, hits and time. False when out of memory. */
+bool pf_profile(struct prefilter *pf);
+/* One table row per database of pf (nothing when pf is not profiled); group names it. */
+void pf_profile_print(const struct prefilter *pf, const char *group, FILE *out);
 
 void pf_free(struct prefilter *pf);
 void pf_free_scratch(void *scratch);

@@ -185,6 +185,8 @@ struct rules {
     uint32_t vargen;         /* bumped by every variable change */
     struct hdr_cache *hcache;   /* parsed header address and port lists (parse.c) */
     struct rules_rt *rt;     /* matching state (match.c), built by rules_prepare */
+    uint32_t profile;        /* --rules-profile N: time every rule and prefilter database
+                                from rules_prepare on; N rules are listed (0: off) */
 };
 
 /* Sets up defaults: every variable the ET Open and Snort community rules use, and the
@@ -267,6 +269,10 @@ void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t 
 void rules_flow_end(struct rules *rs, const struct flow *f);
 
 const struct rules_stats *rules_get_stats(const struct rules *rs);
+
+/* With rs->profile set before rules_prepare: the rules that took the most time (rs->profile
+ * of them), then every prefilter database, as tables (docs/rules.md "Profiling"). */
+void rules_profile_print(const struct rules *rs, FILE *out);
 
 /* Evaluates one rule's payload options on a buffer (tests): base is where the packet starts
  * in buf (bytes before it are the stream tail). */

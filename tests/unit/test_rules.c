@@ -403,6 +403,38 @@ static void test_backtracking(void **state)
                    "ab_abd_abc", 0));
 }
 
+/* Backtracking over a content skips its hits that cannot reach the next relative content's
+ * next occurrence, or stops when there is none: the answers must stay those of trying
+ * every hit. */
+static void test_backtracking_skips(void **state)
+{
+    (void)state;
+    const char *topic = R("content:\":\"; content:\" 332 \"; within:50;");
+    /* many hits of ":" far before " 332 ": only the last one reaches it */
+    assert_true(pm(topic, ":a :b :c :d :e :f :g :h :i :j :k :l :m :n :o :p :q :r :s :t :u "
+                          ":v :w :x :y :z ........................................ :x 332 y",
+                   0));
+    /* " 332 " early, then many ":" that cannot reach another: the first hit matched */
+    assert_true(pm(topic, ":x 332 y :a :b :c :d :e", 0));
+    /* " 332 " only before every ":" after the first, which is too far from it */
+    assert_false(pm(topic, ":................................................... 332 :a :b "
+                           ":c :d", 0));
+    /* none at all after the first window */
+    assert_false(pm(topic, ":a :b :c :d :e :f :g 33 2 :h", 0));
+    /* a second occurrence of the next content, reachable from a later hit only */
+    assert_true(pm(topic, ":.................................................... 332 ......"
+                          "............................................. : 332 ", 0));
+    /* negative distance: the window starts before the hit's end */
+    const char *back = R("content:\"AB\"; content:\"X\"; distance:-3; within:2;");
+    assert_true(pm(back, "AB..AB..XAB", 0));      /* X then AB: "XAB" */
+    assert_false(pm(back, "AB..AB..X..AB.", 0));
+    /* three contents: the skip applies to each step */
+    assert_true(pm(R("content:\"a\"; content:\"b\"; within:3; content:\"c\"; within:2;"),
+                   "a..b.a.b.a..bxc.abc", 0));
+    assert_false(pm(R("content:\"a\"; content:\"b\"; within:3; content:\"c\"; within:1;"),
+                    "a..b.a.b.a..bxc.ab.c", 0));
+}
+
 static void test_pcre(void **state)
 {
     (void)state;
@@ -723,6 +755,56 @@ static void test_few_pattern_group(void **state)
     ctx_free(c);
 }
 
+/* --rules-profile: checks and matches per rule, and what each database scanned. */
+static void test_profile(void **state)
+{
+    (void)state;
+    struct ctx *c = ctx_new();
+    static const char *const lines[] = {
+        "alert udp any any -> any any (content:\"abc\"; sid:11; rev:2;)",
+        "alert udp any any -> any any (content:\"zzz\"; sid:12;)",
+        "alert udp any any -> any any (dsize:>0; sid:13;)",
+        NULL,
+    };
+    for (const char *const *l = lines; *l; l++)
+        assert_int_equal(add(c, *l), BW_OK);
+    c->rs.profile = 10;
+    struct bw_diag d = { .msg = "" };
+    assert_int_equal(rules_prepare(&c->rs, 1 << 20, on_alert, c, &d), BW_OK);
+    assert_int_equal(udp(c, "10.0.0.1", 1000, "10.0.0.2", 53, "xabcx"), 2);
+    assert_int_equal(udp(c, "10.0.0.1", 1000, "10.0.0.2", 53, "abc"), 2);
+    assert_int_equal(udp(c, "10.0.0.1", 1000, "10.0.0.2", 53, "nothing"), 1);
+    char *out = NULL;
+    size_t outlen = 0;
+    FILE *mf = open_memstream(&out, &outlen);
+    rules_profile_print(&c->rs, mf);
+    fclose(mf);
+    assert_non_null(strstr(out, "rules profile: 5 checks of 2 rules"));
+    unsigned long long checks = 0, matches = 0;
+    const char *row = strstr(out, " 1:11:2 ");
+    assert_non_null(row);
+    assert_int_equal(sscanf(row, " 1:11:2 %llu %llu", &checks, &matches), 2);
+    assert_int_equal(checks, 2);
+    assert_int_equal(matches, 2);
+    row = strstr(out, " 1:13:0 ");
+    assert_non_null(row);
+    assert_int_equal(sscanf(row, " 1:13:0 %llu %llu", &checks, &matches), 2);
+    assert_int_equal(checks, 3);
+    assert_int_equal(matches, 3);
+    assert_null(strstr(out, " 1:12:"));          /* its pattern never occurred */
+    row = strstr(out, "  udp ");
+    assert_non_null(row);
+    unsigned npat = 0;
+    unsigned long long scans = 0, hits = 0;
+    double mb = 0;
+    assert_int_equal(sscanf(row, "  udp pkt_data %u %llu %lf %llu", &npat, &scans, &mb, &hits), 4);
+    assert_int_equal(npat, 2);
+    assert_int_equal(scans, 3);
+    assert_int_equal(hits, 2);
+    free(out);
+    ctx_free(c);
+}
+
 static void test_http_buffers(void **state)
 {
     (void)state;
@@ -774,6 +856,8 @@ int main(void)
         cmocka_unit_test(test_classification_file),
         cmocka_unit_test(test_content_offsets),
         cmocka_unit_test(test_backtracking),
+        cmocka_unit_test(test_backtracking_skips),
+        cmocka_unit_test(test_profile),
         cmocka_unit_test(test_pcre),
         cmocka_unit_test(test_byte_ops),
         cmocka_unit_test(test_isdataat_dsize),
