@@ -1693,6 +1693,86 @@ static void count_skip(struct rules *rs, const char *kw)
     }
 }
 
+/* ---- one rule per gid:sid ----
+ *
+ * A rule set assembled from several sources (two releases of ET Open, a vendor set and a
+ * local file) often has the same gid:sid more than once. Snort 2.9 and Suricata both keep
+ * one: the highest revision (on equal revisions Suricata keeps the first, Snort the last;
+ * botwatch keeps the first, and Snort's fatal error on a different protocol does not apply
+ * to a set that mixes Snort and Suricata syntax). The one kept takes the slot of the first
+ * in load order; each one dropped is a warning and counts as skipped ("duplicate sid"). */
+static uint32_t *sid_slot(const struct rules *rs, uint32_t gid, uint32_t sid)
+{
+    uint64_t h = ((uint64_t)gid << 32 | sid) * 0x9e3779b97f4a7c15ull;
+    uint32_t mask = rs->sidcap - 1;
+    for (uint32_t i = (uint32_t)(h >> 40) & mask;; i = (i + 1) & mask) {
+        uint32_t *s = &rs->sididx[i];
+        if (!*s)
+            return s;
+        const struct rule *o = rs->rule[*s - 1];
+        if (o->gid == gid && o->sid == sid)
+            return s;
+    }
+}
+
+static bool sid_index_grow(struct rules *rs)
+{
+    uint32_t cap = rs->sidcap ? rs->sidcap * 2 : 1024;
+    uint32_t *old = rs->sididx, oldcap = rs->sidcap;
+    rs->sididx = calloc(cap, sizeof *rs->sididx);
+    if (!rs->sididx) {
+        rs->sididx = old;
+        return false;
+    }
+    rs->sidcap = cap;
+    for (uint32_t i = 0; i < oldcap; i++)
+        if (old[i]) {
+            const struct rule *o = rs->rule[old[i] - 1];
+            *sid_slot(rs, o->gid, o->sid) = old[i];
+        }
+    free(old);
+    return true;
+}
+
+/* Adds r (file and line set), or keeps the rule already there for its gid:sid. BW_OK when r
+ * was taken (it may have replaced an older revision: freed); BW_E_LIMIT when it was not
+ * (the caller frees it); BW_E_NOMEM. */
+static enum bw_status add_rule(struct rules *rs, struct rule *r)
+{
+    if ((rs->nrule + 1) * 2 > rs->sidcap && !sid_index_grow(rs))
+        return BW_E_NOMEM;
+    uint32_t *slot = sid_slot(rs, r->gid, r->sid);
+    if (*slot) {
+        struct rule *o = rs->rule[*slot - 1];
+        bool newer = r->rev > o->rev;
+        if (rs->msg)
+            fprintf(rs->msg, "%s:%u: warning: sid %u:%u rev %u duplicates the rule at %s:%u "
+                    "(rev %u): %s\n", r->file, r->line, r->gid, r->sid, r->rev, o->file,
+                    o->line, o->rev, newer ? "this higher revision replaces it"
+                                            : "that one is kept");
+        count_skip(rs, "duplicate sid");
+        if (!newer)
+            return BW_E_LIMIT;
+        r->index = o->index;
+        rs->rule[o->index] = r;
+        rule_free(o);
+        return BW_OK;
+    }
+    if (rs->nrule == rs->caprule) {
+        uint32_t cap = rs->caprule ? rs->caprule * 2 : 256;
+        struct rule **v = xrealloc_n(rs->rule, cap, sizeof *v);
+        if (!v)
+            return BW_E_NOMEM;
+        rs->rule = v;
+        rs->caprule = cap;
+    }
+    r->index = rs->nrule;
+    rs->rule[rs->nrule++] = r;
+    *slot = rs->nrule;
+    rs->counts.loaded++;
+    return BW_OK;
+}
+
 /* Looks for sid:N in the option text, for a warning about a rule we do not parse. */
 static uint32_t sniff_sid(const char *opts)
 {
@@ -2055,22 +2135,13 @@ static int parse_rule(struct pctx *pc, const char *text)
         r->priority = -r->priority;
     else if (!r->priority)
         r->priority = 3;
-    if (pc->rs->nrule == pc->rs->caprule) {
-        uint32_t cap = pc->rs->caprule ? pc->rs->caprule * 2 : 256;
-        struct rule **v = xrealloc_n(pc->rs->rule, cap, sizeof *v);
-        if (!v) {
-            st = BW_E_NOMEM;
-            goto out;
-        }
-        pc->rs->rule = v;
-        pc->rs->caprule = cap;
-    }
     r->file = pc->file;
     r->line = pc->lineno;
-    r->index = pc->rs->nrule;
-    pc->rs->rule[pc->rs->nrule++] = r;
-    pc->rs->counts.loaded++;
-    r = NULL;
+    st = add_rule(pc->rs, r);
+    if (st == BW_OK)
+        r = NULL;
+    else if (st == BW_E_LIMIT)
+        st = BW_OK;                          /* a duplicate: reported, counted, dropped */
 out:
     if (st == BW_E_SYNTAX || st == BW_E_NOMEM)
         pc->rs->counts.errors++;

@@ -184,6 +184,8 @@ struct rules {
     unsigned depth;          /* include depth while loading */
     uint32_t vargen;         /* bumped by every variable change */
     struct hdr_cache *hcache;   /* parsed header address and port lists (parse.c) */
+    uint32_t *sididx;        /* gid:sid -> 1 + index in rule, open addressing (parse.c) */
+    uint32_t sidcap;         /* its slots, a power of two, at most half full */
     struct rules_rt *rt;     /* matching state (match.c), built by rules_prepare */
     uint32_t profile;        /* --rules-profile N: time every rule and prefilter database
                                 from rules_prepare on; N rules are listed (0: off) */

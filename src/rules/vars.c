@@ -267,6 +267,7 @@ void rules_free(struct rules *rs)
     for (uint32_t i = 0; i < rs->nrule; i++)
         rule_free(rs->rule[i]);
     free(rs->rule);
+    free(rs->sididx);
     for (uint32_t i = 0; i < rs->nvar; i++) {
         free(rs->var[i].name);
         free(rs->var[i].value);

@@ -46,6 +46,18 @@ static enum bw_status add(struct ctx *c, const char *line)
     return rules_parse_line(&c->rs, line, "t.rules", 7);
 }
 
+/* add() with the rule's "sid:1;" made unique: several rules of R() in one set (a gid:sid
+ * given again replaces or is dropped, as in Snort and Suricata). */
+static enum bw_status addu(struct ctx *c, const char *line)
+{
+    static unsigned next = 100000;
+    char buf[1024];
+    const char *at = strstr(line, " sid:1;)");
+    assert_non_null(at);
+    snprintf(buf, sizeof buf, "%.*s sid:%u;)", (int)(at - line), line, next++);
+    return add(c, buf);
+}
+
 static const struct rule *last_rule(struct ctx *c)
 {
     assert_true(c->rs.nrule > 0);
@@ -458,44 +470,44 @@ static void test_byte_ops(void **state)
     /* 00 05 'h' 'e' 'l' 'l' 'o' 'X' */
     static const char bin[] = "\x00\x05hello" "X";
     struct ctx *c = ctx_new();
-    assert_int_equal(add(c, R("byte_test:2,=,5,0;")), BW_OK);
+    assert_int_equal(addu(c, R("byte_test:2,=,5,0;")), BW_OK);
     assert_true(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
-    assert_int_equal(add(c, R("byte_test:2,>,5,0;")), BW_OK);
+    assert_int_equal(addu(c, R("byte_test:2,>,5,0;")), BW_OK);
     assert_false(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
-    assert_int_equal(add(c, R("byte_test:2,!=,5,0;")), BW_OK);  /* "!" then "=" */
+    assert_int_equal(addu(c, R("byte_test:2,!=,5,0;")), BW_OK);  /* "!" then "=" */
     assert_false(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
-    assert_int_equal(add(c, R("byte_test:2,=,0x0500,0,little;")), BW_OK);
+    assert_int_equal(addu(c, R("byte_test:2,=,0x0500,0,little;")), BW_OK);
     assert_true(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
-    assert_int_equal(add(c, R("byte_test:1,&,4,1;")), BW_OK);
+    assert_int_equal(addu(c, R("byte_test:1,&,4,1;")), BW_OK);
     assert_true(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
     /* jump over the length-prefixed string to the X */
-    assert_int_equal(add(c, R("byte_jump:2,0; content:\"X\"; within:1;")), BW_OK);
+    assert_int_equal(addu(c, R("byte_jump:2,0; content:\"X\"; within:1;")), BW_OK);
     assert_true(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
-    assert_int_equal(add(c, R("byte_jump:2,0; content:\"o\"; within:1;")), BW_OK);
+    assert_int_equal(addu(c, R("byte_jump:2,0; content:\"o\"; within:1;")), BW_OK);
     assert_false(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
     /* reading past the end fails */
-    assert_int_equal(add(c, R("byte_test:4,=,0,6;")), BW_OK);
+    assert_int_equal(addu(c, R("byte_test:4,=,0,6;")), BW_OK);
     assert_false(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
     /* byte_extract: the length read once, used by distance, within, byte_test, isdataat */
-    assert_int_equal(add(c, R("byte_extract:2,0,len; content:\"X\"; distance:len; within:1;")),
+    assert_int_equal(addu(c, R("byte_extract:2,0,len; content:\"X\"; distance:len; within:1;")),
                      BW_OK);
     assert_true(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
-    assert_int_equal(add(c, R("byte_extract:2,0,len; content:\"o\"; distance:len; within:1;")),
+    assert_int_equal(addu(c, R("byte_extract:2,0,len; content:\"o\"; distance:len; within:1;")),
                      BW_OK);
     assert_false(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
-    assert_int_equal(add(c, R("byte_extract:1,1,n.len; byte_test:1,=,n.len,1; "
+    assert_int_equal(addu(c, R("byte_extract:1,1,n.len; byte_test:1,=,n.len,1; "
                               "isdataat:n.len,relative; isdataat:!6,relative;")), BW_OK);
     assert_true(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
-    assert_int_equal(add(c, R("byte_extract:1,1,n,multiplier 2; content:\"X\"; offset:n;")),
+    assert_int_equal(addu(c, R("byte_extract:1,1,n,multiplier 2; content:\"X\"; offset:n;")),
                      BW_OK);
     assert_false(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));  /* 10 > 7 */
-    assert_int_equal(add(c, R("byte_extract:3,0,b3; byte_test:3,=,b3,0;")), BW_OK);
+    assert_int_equal(addu(c, R("byte_extract:3,0,b3; byte_test:3,=,b3,0;")), BW_OK);
     assert_true(rules_match_payload(last_rule(c), (const uint8_t *)bin, 8, 0));
     ctx_free(c);
     c = ctx_new();
-    assert_int_equal(add(c, R("content:\"a\"; within:nope;")), BW_E_SYNTAX);
+    assert_int_equal(addu(c, R("content:\"a\"; within:nope;")), BW_E_SYNTAX);
     assert_non_null(strstr(msgs(c), "'nope' is not a byte_extract variable of this rule"));
-    assert_int_equal(add(c, R("byte_extract:2,0,x; byte_extract:1,0,x;")), BW_E_SYNTAX);
+    assert_int_equal(addu(c, R("byte_extract:2,0,x; byte_extract:1,0,x;")), BW_E_SYNTAX);
     assert_non_null(strstr(msgs(c), "defined twice"));
     ctx_free(c);
     /* string numbers */
@@ -517,11 +529,11 @@ static void test_isdataat_dsize(void **state)
                     0));
     assert_true(pm(R("content:\"45\"; isdataat:!1,relative;"), "12345", 0));
     struct ctx *c = ctx_new();
-    assert_int_equal(add(c, R("dsize:3<>5;")), BW_OK);
+    assert_int_equal(addu(c, R("dsize:3<>5;")), BW_OK);
     assert_true(last_rule(c)->dsize.lo == 3 && last_rule(c)->dsize.hi == 5);
-    assert_int_equal(add(c, R("dsize:>100;")), BW_OK);
+    assert_int_equal(addu(c, R("dsize:>100;")), BW_OK);
     assert_true(last_rule(c)->dsize.lo == 101);
-    assert_int_equal(add(c, R("dsize:<2;")), BW_OK);
+    assert_int_equal(addu(c, R("dsize:<2;")), BW_OK);
     assert_true(last_rule(c)->dsize.hi == 1);
     ctx_free(c);
 }
@@ -755,6 +767,49 @@ static void test_few_pattern_group(void **state)
     ctx_free(c);
 }
 
+/* One rule per gid:sid: the higher revision replaces, in the first one's place; an equal or
+ * lower one is dropped; both are warnings and count as skipped. */
+static void test_duplicate_sid(void **state)
+{
+    (void)state;
+    struct ctx *c = ctx_new();
+    assert_int_equal(add(c, "alert tcp any any -> any any (msg:\"one\"; sid:5; rev:1;)"), BW_OK);
+    assert_int_equal(add(c, "alert tcp any any -> any any (msg:\"other\"; sid:6;)"), BW_OK);
+    assert_int_equal(add(c, "alert http any any -> any any (msg:\"three\"; sid:5; rev:3;)"),
+                     BW_OK);
+    assert_int_equal(add(c, "alert tcp any any -> any any (msg:\"two\"; sid:5; rev:2;)"), BW_OK);
+    assert_int_equal(add(c, "alert tcp any any -> any any (msg:\"again\"; sid:5; rev:3;)"),
+                     BW_OK);
+    assert_int_equal(add(c, "alert tcp any any -> any any (msg:\"gid 2\"; gid:2; sid:5;)"),
+                     BW_OK);
+    assert_int_equal(c->rs.nrule, 3);
+    assert_string_equal(c->rs.rule[0]->msg, "three");    /* in the first one's place */
+    assert_int_equal(c->rs.rule[0]->rev, 3);
+    assert_int_equal(c->rs.rule[0]->index, 0);
+    assert_string_equal(c->rs.rule[1]->msg, "other");
+    assert_int_equal(c->rs.rule[2]->gid, 2);
+    assert_int_equal(c->rs.counts.loaded, 3);
+    assert_int_equal(c->rs.counts.skipped, 3);
+    assert_string_equal(c->rs.counts.kind[0].name, "duplicate sid");
+    assert_non_null(strstr(msgs(c), "t.rules:7: warning: sid 1:5 rev 3 duplicates the rule at "
+                                    "t.rules:7 (rev 1): this higher revision replaces it"));
+    assert_non_null(strstr(msgs(c), "sid 1:5 rev 2 duplicates the rule at t.rules:7 (rev 3): "
+                                    "that one is kept"));
+    /* many sids: the index grows and still finds each one */
+    for (unsigned i = 0; i < 3000; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "alert udp any any -> any any (sid:%u; rev:%u;)",
+                 1000 + i % 1500, 1 + i / 1500);
+        assert_int_equal(add(c, line), BW_OK);
+    }
+    assert_int_equal(c->rs.nrule, 3 + 1500);
+    for (uint32_t i = 3; i < c->rs.nrule; i++)
+        assert_int_equal(c->rs.rule[i]->rev, 2);
+    struct bw_diag d = { .msg = "" };
+    assert_int_equal(rules_prepare(&c->rs, 1 << 20, on_alert, c, &d), BW_OK);
+    ctx_free(c);
+}
+
 /* --rules-profile: checks and matches per rule, and what each database scanned. */
 static void test_profile(void **state)
 {
@@ -858,6 +913,7 @@ int main(void)
         cmocka_unit_test(test_backtracking),
         cmocka_unit_test(test_backtracking_skips),
         cmocka_unit_test(test_profile),
+        cmocka_unit_test(test_duplicate_sid),
         cmocka_unit_test(test_pcre),
         cmocka_unit_test(test_byte_ops),
         cmocka_unit_test(test_isdataat_dsize),
