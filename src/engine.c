@@ -129,7 +129,7 @@ static void engine_rules_stream(struct engine *e, struct flow *f, enum flow_dir 
         rules_stream(e->cfg.rules, f, dir, e->sink.now_us, data, len);
 }
 
-static void engine_rules_flow_end(struct engine *e, const struct flow *f)
+static void engine_rules_flow_end(struct engine *e, struct flow *f)
 {
     if (e->cfg.rules)
         rules_flow_end(e->cfg.rules, f);
@@ -425,6 +425,12 @@ void engine_tick(struct engine *e, uint64_t now_us)
     }
 }
 
+static void forget_rules_state(void *ctx, struct flow *f)
+{
+    (void)ctx;
+    f->rules_state = NULL;
+}
+
 enum bw_status engine_rules_swap(struct engine *e, struct rules *rs, struct rules **old,
                                  struct bw_diag *d)
 {
@@ -435,6 +441,7 @@ enum bw_status engine_rules_swap(struct engine *e, struct rules *rs, struct rule
     engine_drain(e);                          /* packets decoded ahead met the old rules */
     *old = e->cfg.rules;
     e->cfg.rules = rs;
+    flow_table_each(&e->ft, forget_rules_state, NULL);   /* it belongs to the old rules */
     return BW_OK;
 }
 

@@ -60,8 +60,9 @@ struct tcp_half {
     uint32_t fin_seq;      /* sequence number of the FIN, if seen */
     uint32_t acked;        /* the peer has acknowledged everything before this */
     uint32_t ooo_bytes;
-    uint32_t ring_cap;
+    uint16_t ring_cap;     /* at most 2 KiB */
     uint16_t ring_fill, ring_head;
+    bool syn_seen : 1, base_set : 1, fin_seen : 1, depth_hit : 1, acked_set : 1;
     /* per-flow counters for the flow event */
     uint32_t gaps, overlaps, overlaps_differ, retransmissions;
     uint32_t gap_bytes;    /* saturates at 4 GiB */
@@ -69,13 +70,12 @@ struct tcp_half {
     struct stream_seg *ooo;/* segments held ahead of a hole, sorted, never overlapping */
     uint8_t *ring;         /* the last delivered bytes (up to 2 KiB), to compare retransmissions;
                               returned whenever everything delivered is acknowledged */
-    bool syn_seen, base_set, fin_seen, depth_hit, acked_set;
 };
 
 /* Field order matters: a lookup reads hnext and key, and every packet updates last_us, so
  * those share the first 64-byte cache line (flows are allocated 64-byte aligned). */
 struct flow {
-    struct flow *hnext;              /* hash chain */
+    _Alignas(64) struct flow *hnext; /* hash chain; records fill whole cache lines */
     struct flow_key key;
     uint64_t last_us;
     uint64_t queued_us;              /* last_us when last placed at its list's tail */
@@ -102,6 +102,8 @@ struct flow {
     uint16_t app_entropy_x100;       /* unknown flows: bits per byte of the first bytes x 100 */
     uint32_t related_back;           /* id minus the related flow's id (an FTP data
                                         connection's control flow), 0 if none */
+    void *rules_state;               /* the rule engine's (rules/match.c), NULL until it
+                                        needs some; cleared when the rules are replaced */
     /* TCP only, by enum flow_dir (the sender's direction); records of other protocols end
      * here and are shorter (flow_table.c: FLOW_SMALL_SIZE), so never touch it for them. */
     struct tcp_half half[2];
@@ -185,6 +187,8 @@ struct flow *flow_table_packet_keyed(struct flow_table *ft, const struct pkt *p,
 
 /* Ends flows idle past their class's timeout at packet time now_us. */
 void flow_table_expire(struct flow_table *ft, uint64_t now_us);
+/* Calls fn for every flow in the table. */
+void flow_table_each(struct flow_table *ft, void (*fn)(void *ctx, struct flow *f), void *ctx);
 
 /* tcp_stream.c */
 void tcp_stream_packet(struct flow_table *ft, struct flow *f, enum flow_dir dir,

@@ -305,6 +305,13 @@ void flow_table_expire(struct flow_table *ft, uint64_t now_us)
     }
 }
 
+void flow_table_each(struct flow_table *ft, void (*fn)(void *ctx, struct flow *f), void *ctx)
+{
+    for (int c = 0; c < TMO_MAX; c++)        /* every live flow is on its class's list */
+        for (struct flow *f = ft->list[c].head; f; f = f->next)
+            fn(ctx, f);
+}
+
 /* Evicts the least recently active flow of all classes. False if there is none. */
 static bool evict_one(struct flow_table *ft)
 {

@@ -79,7 +79,7 @@ static void ring_put(struct flow_table *ft, struct tcp_half *h, const uint8_t *d
             }
             h->ring = nr;
             h->ring_head = (uint16_t)(h->ring_fill & (cap - 1));
-            h->ring_cap = cap;
+            h->ring_cap = (uint16_t)cap;      /* at most STREAM_RING */
         }
     }
     uint32_t cap = h->ring_cap;

@@ -22,7 +22,7 @@
 #include "rules/prefilter.h"
 #include "util/rd.h"
 
-enum { FLOW_BUCKETS = 1 << 14, THRESH_SLOTS = 1 << 16, HTTP_SCRATCH = 8192,
+enum { THRESH_SLOTS = 1 << 16, HTTP_SCRATCH = 8192,
        HTTP_BODY_LIMIT = 100 * 1024,   /* body bytes inspected per message (Suricata's
                                           request/response-body-limit default) */
        HTTP_HDR_MAX = 8192,     /* a message head kept across chunks until its blank line */
@@ -35,8 +35,7 @@ enum { PEND_MAX = 16 };
 struct pend { uint32_t pos; uint64_t start; };
 
 struct rflow {
-    struct rflow *next;
-    uint64_t id;
+    struct rflow *next, *prev;   /* every flow state of the rules_rt, to free them */
     uint16_t taillen[2];
     uint8_t npend[2];
     bool rescan[2];              /* pend overflowed: scan the whole window next time */
@@ -63,6 +62,7 @@ struct rgroup {
     struct prefilter *pf;
     uint64_t *cand;
     struct hsum *sum;            /* by group position */
+    bool http;                   /* a rule reads an HTTP buffer: follow message bodies */
 };
 
 /* The cheapest and most often failing header conditions of a group's rule, side by side
@@ -93,8 +93,8 @@ struct rules_rt {
     uint64_t memcap;
     struct rules_stats st;
     struct rgroup g[G_MAX];
-    struct rflow **bucket;
-    uint64_t nbucket, nflows;    /* the table doubles when nflows passes nbucket */
+    struct rflow *flows;         /* the flow states (each also on its flow: rules_state) */
+    uint64_t nflows;
     struct tslot *th;            /* NULL when no rule has a threshold */
     uint8_t *win;                /* tail + chunk for stream matching */
     size_t wincap;
@@ -1041,53 +1041,11 @@ static bool header_match(const struct rules *rs, const struct rule *r, const str
 
 /* ---- per-flow state ---- */
 
-static uint64_t rflow_hash(uint64_t id)
+/* The flow's rule state, on the flow itself (NULL: none yet); created when asked. */
+static struct rflow *rflow_get(struct rules_rt *rt, struct flow *f, bool create)
 {
-    return (id * 0x9e3779b97f4a7c15ull) >> 20;
-}
-
-static void rflow_grow(struct rules_rt *rt)
-{
-    uint64_t nb = rt->nbucket * 2;
-    size_t more = (size_t)(nb - rt->nbucket) * sizeof *rt->bucket;
-    if (rt->st.memuse + more > rt->memcap)
-        return;                                 /* longer chains rather than more memory */
-    struct rflow **b = calloc(nb, sizeof *b);
-    if (!b)
-        return;
-    for (uint64_t i = 0; i < rt->nbucket; i++)
-        while (rt->bucket[i]) {
-            struct rflow *rf = rt->bucket[i];
-            rt->bucket[i] = rf->next;
-            struct rflow **pp = &b[rflow_hash(rf->id) & (nb - 1)];
-            rf->next = *pp;
-            *pp = rf;
-        }
-    free(rt->bucket);
-    rt->bucket = b;
-    rt->st.memuse += more;
-    rt->nbucket = nb;
-}
-
-static struct rflow **rflow_slot(struct rules_rt *rt, uint64_t id)
-{
-    struct rflow **pp = &rt->bucket[rflow_hash(id) & (rt->nbucket - 1)];
-    while (*pp && (*pp)->id != id)
-        pp = &(*pp)->next;
-    return pp;
-}
-
-static struct rflow *rflow_get(struct rules_rt *rt, const struct flow *f, bool create)
-{
-    if (!f)
-        return NULL;
-    struct rflow **pp = rflow_slot(rt, f->id);
-    if (*pp || !create)
-        return *pp;
-    if (rt->nflows >= rt->nbucket) {
-        rflow_grow(rt);
-        pp = rflow_slot(rt, f->id);
-    }
+    if (!f || f->rules_state || !create)
+        return f ? f->rules_state : NULL;
     size_t sz = sizeof(struct rflow) + rt->fbbytes;
     if (rt->st.memuse + sz > rt->memcap) {
         rt->st.flow_memcap_drop++;
@@ -1098,19 +1056,38 @@ static struct rflow *rflow_get(struct rules_rt *rt, const struct flow *f, bool c
         rt->st.flow_memcap_drop++;
         return NULL;
     }
-    rf->id = f->id;
+    rf->next = rt->flows;
+    if (rt->flows)
+        rt->flows->prev = rf;
+    rt->flows = rf;
     rt->nflows++;
     rt->st.memuse += sz;
     rt->st.flows_tracked++;
-    *pp = rf;
+    f->rules_state = rf;
     return rf;
+}
+
+static void rflow_free(struct rules_rt *rt, struct rflow *rf)
+{
+    rt->st.memuse -= sizeof(struct rflow) + rt->fbbytes;
+    for (int d = 0; d < 2; d++) {
+        if (rf->tail[d]) {
+            free(rf->tail[d]);
+            rt->st.memuse -= RULES_STREAM_TAIL;
+        }
+        if (rf->hdr[d]) {
+            free(rf->hdr[d]);
+            rt->st.memuse -= HTTP_HDR_MAX;
+        }
+    }
+    free(rf);
 }
 
 /* The flow's rule state, looked up only when a rule needs it (flowbits): most packets
  * never do, and each lookup is a cache miss or two. */
 struct rfl {
     struct rules_rt *rt;
-    const struct flow *f;
+    struct flow *f;
     struct rflow *rf;
     bool known;
 };
@@ -1124,28 +1101,21 @@ static struct rflow *rfl_get(struct rfl *l, bool create)
     return l->rf;
 }
 
-void rules_flow_end(struct rules *rs, const struct flow *f)
+void rules_flow_end(struct rules *rs, struct flow *f)
 {
     struct rules_rt *rt = rs ? rs->rt : NULL;
-    if (!rt)
+    struct rflow *rf = f->rules_state;
+    if (!rt || !rf)
         return;
-    struct rflow **pp = rflow_slot(rt, f->id), *rf = *pp;
-    if (!rf)
-        return;
-    *pp = rf->next;
+    if (rf->prev)
+        rf->prev->next = rf->next;
+    else
+        rt->flows = rf->next;
+    if (rf->next)
+        rf->next->prev = rf->prev;
     rt->nflows--;
-    rt->st.memuse -= sizeof(struct rflow) + rt->fbbytes;
-    for (int d = 0; d < 2; d++) {
-        if (rf->tail[d]) {
-            free(rf->tail[d]);
-            rt->st.memuse -= RULES_STREAM_TAIL;
-        }
-        if (rf->hdr[d]) {
-            free(rf->hdr[d]);
-            rt->st.memuse -= HTTP_HDR_MAX;
-        }
-    }
-    free(rf);
+    rflow_free(rt, rf);
+    f->rules_state = NULL;
 }
 
 /* ---- after a match: flowbits, thresholds, the alert ---- */
@@ -1522,7 +1492,7 @@ void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t 
     run_group(rs, g, &h, m, ts_us, &rfl, &pt, cur, ncur);
     if (!rf)
         return;
-    if (f->app_proto == PROTO_HTTP)
+    if (f->app_proto == PROTO_HTTP && g->http)
         http_body_state(rt, m, rf, dir, data, len);
     memcpy(rf->pend[dir], kc.list, kc.n * sizeof kc.list[0]);
     rf->npend[dir] = (uint8_t)kc.n;
@@ -1640,11 +1610,9 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
     rt->ctx = ctx;
     rt->memcap = memcap;
     rt->fbbytes = (rs->nfb + 7) / 8;
-    rt->nbucket = FLOW_BUCKETS;
-    rt->bucket = calloc(FLOW_BUCKETS, sizeof *rt->bucket);
     rt->wincap = sizeof(struct mctx) + RULES_STREAM_TAIL + 65536;
     rt->win = calloc(1, rt->wincap);     /* the evaluation memo (struct mctx) starts clear */
-    if (!rt->bucket || !rt->win)
+    if (!rt->win)
         goto nomem;
     if (!rs->tdir_applied) {
         rules_apply_thresholds(rs);
@@ -1701,6 +1669,9 @@ enum bw_status rules_prepare(struct rules *rs, uint64_t memcap, rules_alert_fn f
         for (uint32_t i = 0; i < gr->n; i++) {
             const struct rule *r = rs->rule[gr->idx[i]];
             struct hsum *q = &gr->sum[i];
+            gr->http |= r->urilen.set;
+            for (uint32_t k = 0; k < r->nops; k++)
+                gr->http |= r->ops[k].buf >= BUF_HTTP_URI && r->ops[k].buf <= BUF_HTTP_REFERER;
             q->flow_dir = r->flow_dir;
             q->app_proto = r->app_proto;
             q->pass = r->action == RA_PASS;
@@ -1737,17 +1708,11 @@ void rules_rt_free(struct rules *rs)
     struct rules_rt *rt = rs->rt;
     if (!rt)
         return;
-    for (uint64_t b = 0; rt->bucket && b < rt->nbucket; b++)
-        while (rt->bucket[b]) {
-            struct rflow *rf = rt->bucket[b];
-            rt->bucket[b] = rf->next;
-            free(rf->tail[0]);
-            free(rf->tail[1]);
-            free(rf->hdr[0]);
-            free(rf->hdr[1]);
-            free(rf);
-        }
-    free(rt->bucket);
+    while (rt->flows) {                       /* the flows' pointers: engine_rules_swap */
+        struct rflow *rf = rt->flows;
+        rt->flows = rf->next;
+        rflow_free(rt, rf);
+    }
     for (int g = 0; g < G_MAX; g++) {
         free(rt->g[g].idx);
         free(rt->g[g].cand);

@@ -267,8 +267,8 @@ void rules_packet(struct rules *rs, struct flow *f, enum flow_dir dir, const str
 void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t ts_us,
                   const uint8_t *data, size_t len);
 
-/* The flow is ending: its rule state is freed. */
-void rules_flow_end(struct rules *rs, const struct flow *f);
+/* The flow is ending: its rule state (f->rules_state) is freed. */
+void rules_flow_end(struct rules *rs, struct flow *f);
 
 const struct rules_stats *rules_get_stats(const struct rules *rs);
 
