@@ -172,6 +172,8 @@ static void on_flow_close(void *ctx, struct flow *f)
 {
     struct engine *e = ctx;
     proto_flow_close(&e->pe, f);
+    if (e->cfg.rules)
+        rules_flow_close(e->cfg.rules, f);
 }
 
 static void on_flow_end(void *ctx, struct flow *f)

@@ -1118,6 +1118,32 @@ void rules_flow_end(struct rules *rs, struct flow *f)
     f->rules_state = NULL;
 }
 
+void rules_flow_close(struct rules *rs, struct flow *f)
+{
+    struct rules_rt *rt = rs ? rs->rt : NULL;
+    struct rflow *rf = f->rules_state;
+    if (!rt || !rf || f->key.proto != IPPROTO_NUM_TCP)
+        return;
+    for (int d = 0; d < 2; d++) {
+        const struct tcp_half *h = &f->half[d];
+        if (!h->fin_seen || h->next_seq != h->fin_seq || h->ooo)
+            continue;                        /* more may still be delivered this way */
+        if (rf->tail[d]) {
+            free(rf->tail[d]);
+            rf->tail[d] = NULL;
+            rt->st.memuse -= RULES_STREAM_TAIL;
+        }
+        if (rf->hdr[d]) {
+            free(rf->hdr[d]);
+            rf->hdr[d] = NULL;
+            rt->st.memuse -= HTTP_HDR_MAX;
+        }
+        rf->taillen[d] = 0;
+        rf->npend[d] = 0;
+        rf->hdrlen[d] = 0;
+    }
+}
+
 /* ---- after a match: flowbits, thresholds, the alert ---- */
 
 static bool thresh_ok(struct rules_rt *rt, const struct rule *r, const struct thresh *t,

@@ -267,6 +267,10 @@ void rules_packet(struct rules *rs, struct flow *f, enum flow_dir dir, const str
 void rules_stream(struct rules *rs, struct flow *f, enum flow_dir dir, uint64_t ts_us,
                   const uint8_t *data, size_t len);
 
+/* A TCP flow has closed: the stream state of each direction that has delivered everything
+ * up to its FIN (tail, pending head) is freed; flowbits stay until rules_flow_end. */
+void rules_flow_close(struct rules *rs, struct flow *f);
+
 /* The flow is ending: its rule state (f->rules_state) is freed. */
 void rules_flow_end(struct rules *rs, struct flow *f);
 

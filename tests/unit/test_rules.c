@@ -5,8 +5,10 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "testutil.h"
+#include "flow/flow.h"
 #include "rules/rules.h"
 
 /* A rule set whose diagnostics go to a memory buffer. */
@@ -554,6 +556,45 @@ static void test_stream_window(void **state)
     assert_true(pm(R("content:\"RCPT\"; content:\"TO\"; distance:0;"), w, base));
 }
 
+/* A stream's state lives on its flow: a content split across chunks matches; once the
+ * direction has delivered everything up to its FIN the tail is freed (nothing more can
+ * follow it), and the flow's end frees the rest. */
+static void test_stream_state_on_flow(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "alert tcp any any -> any any (flow:to_server; content:\"RCPT TO\"; sid:1;)",
+        NULL,
+    };
+    struct ctx *c = prepared(lines);
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.key.proto = IPPROTO_NUM_TCP;
+    f.key.family = 4;
+    f.key.port[0] = 40000;
+    f.key.port[1] = 25;
+    rules_stream(&c->rs, &f, DIR_TOSERVER, 1, (const uint8_t *)"xxRCPT", 6);
+    assert_int_equal(c->alerts, 0);
+    assert_non_null(f.rules_state);
+    rules_stream(&c->rs, &f, DIR_TOSERVER, 2, (const uint8_t *)" TO:<a>", 7);
+    assert_int_equal(c->alerts, 1);
+    rules_stream(&c->rs, &f, DIR_TOSERVER, 3, (const uint8_t *)"xxRCPT", 6);
+    rules_flow_close(&c->rs, &f);            /* no FIN yet: the tail stays */
+    rules_stream(&c->rs, &f, DIR_TOSERVER, 4, (const uint8_t *)" TO:<b>", 7);
+    assert_int_equal(c->alerts, 2);
+    rules_stream(&c->rs, &f, DIR_TOSERVER, 5, (const uint8_t *)"xxRCPT", 6);
+    f.half[DIR_TOSERVER].fin_seen = true;    /* everything up to the FIN delivered */
+    f.half[DIR_TOSERVER].next_seq = f.half[DIR_TOSERVER].fin_seq = 1000;
+    rules_flow_close(&c->rs, &f);
+    assert_non_null(f.rules_state);          /* flowbits would live on */
+    rules_stream(&c->rs, &f, DIR_TOSERVER, 6, (const uint8_t *)" TO:<c>", 7);
+    assert_int_equal(c->alerts, 2);          /* the tail before the FIN is gone */
+    rules_flow_end(&c->rs, &f);
+    assert_null(f.rules_state);
+    rules_flow_end(&c->rs, &f);              /* nothing left: harmless */
+    ctx_free(c);
+}
+
 static void test_packet_flow_and_flowbits(void **state)
 {
     (void)state;
@@ -914,6 +955,7 @@ int main(void)
         cmocka_unit_test(test_backtracking_skips),
         cmocka_unit_test(test_profile),
         cmocka_unit_test(test_duplicate_sid),
+        cmocka_unit_test(test_stream_state_on_flow),
         cmocka_unit_test(test_pcre),
         cmocka_unit_test(test_byte_ops),
         cmocka_unit_test(test_isdataat_dsize),
