@@ -1597,8 +1597,8 @@ void rules_profile_print(const struct rules *rs, FILE *out)
     static const char *const gname[G_MAX] = { "stream to server", "stream to client",
                                               "tcp packets", "udp", "icmp", "other ip" };
     fputs("prefilter databases:\n", out);
-    fprintf(out, "  %-18s %-22s %8s %10s %10s %10s %10s %7s\n", "group", "buffer",
-            "patterns", "scans", "MB", "hits", "total ms", "ns/B");
+    fprintf(out, "  %-18s %-22s %8s %10s %10s %10s %10s %7s %8s\n", "group", "buffer",
+            "patterns", "scans", "MB", "hits", "total ms", "ns/B", "KiB");
     for (int g = 0; g < G_MAX; g++)
         pf_profile_print(rt->g[g].pf, gname[g], out);
 }

@@ -558,13 +558,17 @@ void pf_profile_print(const struct prefilter *pf, const char *group, FILE *out)
     for (unsigned i = 0; pf && pf->stat && i < pf->ndb; i++) {
         const struct pf_db *d = &pf->db[i];
         const struct pf_stat *st = &pf->stat[i];
-        char app[16] = "";
+        char buf[48];
         if (d->app)
-            snprintf(app, sizeof app, " (app %u)", d->app);
-        fprintf(out, "  %-18s %-13s%-9s %8" PRIu32 " %10" PRIu64 " %10.1f %10" PRIu64
-                " %10.1f %7.1f\n", group, rule_buf_name[d->buf], app, d->npat, st->scans,
+            snprintf(buf, sizeof buf, "%s (app %u)", rule_buf_name[d->buf], d->app);
+        else
+            snprintf(buf, sizeof buf, "%s", rule_buf_name[d->buf]);
+        size_t size = 0;
+        hs_database_size(d->db, &size);
+        fprintf(out, "  %-18s %-22s %8" PRIu32 " %10" PRIu64 " %10.1f %10" PRIu64
+                " %10.1f %7.1f %8zu\n", group, buf, d->npat, st->scans,
                 (double)st->bytes / 1e6, st->hits, (double)st->ns / 1e6,
-                st->bytes ? (double)st->ns / (double)st->bytes : 0.0);
+                st->bytes ? (double)st->ns / (double)st->bytes : 0.0, (size + 1023) / 1024);
     }
 }
 
