@@ -1745,11 +1745,16 @@ static enum bw_status add_rule(struct rules *rs, struct rule *r)
     if (*slot) {
         struct rule *o = rs->rule[*slot - 1];
         bool newer = r->rev > o->rev;
-        if (rs->msg)
+        if (rs->msg && rs->dups_listed < RULES_DUPS_LISTED)
             fprintf(rs->msg, "%s:%u: warning: sid %u:%u rev %u duplicates the rule at %s:%u "
                     "(rev %u): %s\n", r->file, r->line, r->gid, r->sid, r->rev, o->file,
                     o->line, o->rev, newer ? "this higher revision replaces it"
                                             : "that one is kept");
+        else if (rs->msg && rs->dups_listed == RULES_DUPS_LISTED)
+            fprintf(rs->msg, "%s:%u: warning: more sids given again; they are not listed one "
+                    "by one (the summary counts them as \"duplicate sid\")\n", r->file,
+                    r->line);
+        rs->dups_listed++;
         count_skip(rs, "duplicate sid");
         if (!newer)
             return BW_E_LIMIT;

@@ -37,7 +37,8 @@ extern const char *const rule_buf_name[BUF_MAX];
 enum { RULES_STREAM_TAIL = 1024,     /* bytes of earlier stream kept to match across segments */
        RULES_BACKTRACK_MAX = 4096,   /* content/pcre retries per rule evaluation */
        RULES_VAR_DEPTH = 16,         /* $VAR inside $VAR, include inside include */
-       RULES_MAX_OPS = 64 };
+       RULES_MAX_OPS = 64,
+       RULES_DUPS_LISTED = 20 };     /* duplicate sids warned about one by one */
 
 /* An address set after variables and lists are flattened: matches when (any or some entry
  * of pos contains the address) and no entry of neg does (docs/rules.md: nested negation). */
@@ -185,6 +186,7 @@ struct rules {
     uint32_t vargen;         /* bumped by every variable change */
     struct hdr_cache *hcache;   /* parsed header address and port lists (parse.c) */
     uint32_t *sididx;        /* gid:sid -> 1 + index in rule, open addressing (parse.c) */
+    uint32_t dups_listed;    /* duplicate-sid warnings written (RULES_DUPS_LISTED at most) */
     uint32_t sidcap;         /* its slots, a power of two, at most half full */
     struct rules_rt *rt;     /* matching state (match.c), built by rules_prepare */
     uint32_t profile;        /* --rules-profile N: time every rule and prefilter database

@@ -846,6 +846,15 @@ static void test_duplicate_sid(void **state)
     assert_int_equal(c->rs.nrule, 3 + 1500);
     for (uint32_t i = 3; i < c->rs.nrule; i++)
         assert_int_equal(c->rs.rule[i]->rev, 2);
+    /* the first 20 are listed, then one line; the count has them all */
+    unsigned listed = 0;
+    for (const char *m = msgs(c); (m = strstr(m, "duplicates the rule at")) != NULL; m++)
+        listed++;
+    assert_int_equal(listed, 20);
+    const char *more = strstr(msgs(c), "more sids given again");
+    assert_non_null(more);
+    assert_null(strstr(more + 1, "more sids given again"));
+    assert_int_equal(c->rs.counts.skipped, 3 + 1500);
     struct bw_diag d = { .msg = "" };
     assert_int_equal(rules_prepare(&c->rs, 1 << 20, on_alert, c, &d), BW_OK);
     ctx_free(c);
