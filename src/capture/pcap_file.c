@@ -90,6 +90,7 @@ struct direct {
     uint64_t off;                            /* file offset of buf[at] */
     uint64_t end;                            /* file offset of buf[have] */
     bool eof;
+    int err;                                 /* the errno of a failed read, else 0 */
 };
 
 static bool direct_usable(int fd, pcap_t *p, struct direct *dr)
@@ -114,7 +115,7 @@ static bool direct_usable(int fd, pcap_t *p, struct direct *dr)
 }
 
 /* Makes at least want unread bytes available, reading more of the file; false when the file
- * ends first (or a read fails: errno is then set, else 0). */
+ * ends first (or a read fails: dr->err is then set). */
 static bool direct_fill(struct direct *dr, struct engine *e, size_t want)
 {
     while (dr->have - dr->at < want) {
@@ -133,8 +134,7 @@ static bool direct_fill(struct direct *dr, struct engine *e, size_t want)
             continue;
         if (n <= 0) {
             dr->eof = true;
-            if (n == 0)
-                errno = 0;
+            dr->err = n < 0 ? errno : 0;
             return false;
         }
         dr->have += (size_t)n;
@@ -154,13 +154,13 @@ static int direct_walk(struct direct *dr, struct engine *e, int dlt,
     for (;;) {
         if (!direct_fill(dr, e, PCAP_REC_HDR)) {
             size_t left = dr->have - dr->at;
-            if (errno)
-                snprintf(msg, msgsz, "error reading dump file: %s", strerror(errno));
+            if (dr->err)
+                snprintf(msg, msgsz, "error reading dump file: %s", strerror(dr->err));
             else if (left)
                 snprintf(msg, msgsz,
                          "truncated dump file; tried to read %d header bytes, only got %zu",
                          PCAP_REC_HDR, left);
-            rc = errno || left ? -1 : 0;
+            rc = dr->err || left ? -1 : 0;
             break;
         }
         uint32_t h[4];                       /* seconds, fraction, caplen, len */
@@ -181,8 +181,8 @@ static int direct_walk(struct direct *dr, struct engine *e, int dlt,
         uint32_t keep = caplen > dr->snapshot ? dr->snapshot : caplen;
         if (!direct_fill(dr, e, PCAP_REC_HDR + (size_t)caplen)) {
             size_t left = dr->have - dr->at - PCAP_REC_HDR;
-            if (errno)
-                snprintf(msg, msgsz, "error reading dump file: %s", strerror(errno));
+            if (dr->err)
+                snprintf(msg, msgsz, "error reading dump file: %s", strerror(dr->err));
             else
                 snprintf(msg, msgsz,
                          "truncated dump file; tried to read %u captured bytes, only got %zu",
