@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "proto/proto.h"
 #include "rules/prefilter.h"
@@ -1067,19 +1066,29 @@ static struct rflow *rflow_get(struct rules_rt *rt, struct flow *f, bool create)
     return rf;
 }
 
+/* Frees one direction's stream state (tail, pending head): it starts afresh. */
+static void rflow_free_stream(struct rules_rt *rt, struct rflow *rf, int d)
+{
+    if (rf->tail[d]) {
+        free(rf->tail[d]);
+        rf->tail[d] = NULL;
+        rt->st.memuse -= RULES_STREAM_TAIL;
+    }
+    if (rf->hdr[d]) {
+        free(rf->hdr[d]);
+        rf->hdr[d] = NULL;
+        rt->st.memuse -= HTTP_HDR_MAX;
+    }
+    rf->taillen[d] = 0;
+    rf->npend[d] = 0;
+    rf->hdrlen[d] = 0;
+}
+
 static void rflow_free(struct rules_rt *rt, struct rflow *rf)
 {
     rt->st.memuse -= sizeof(struct rflow) + rt->fbbytes;
-    for (int d = 0; d < 2; d++) {
-        if (rf->tail[d]) {
-            free(rf->tail[d]);
-            rt->st.memuse -= RULES_STREAM_TAIL;
-        }
-        if (rf->hdr[d]) {
-            free(rf->hdr[d]);
-            rt->st.memuse -= HTTP_HDR_MAX;
-        }
-    }
+    for (int d = 0; d < 2; d++)
+        rflow_free_stream(rt, rf, d);
     free(rf);
 }
 
@@ -1128,19 +1137,7 @@ void rules_flow_close(struct rules *rs, struct flow *f)
         const struct tcp_half *h = &f->half[d];
         if (!h->fin_seen || h->next_seq != h->fin_seq || h->ooo)
             continue;                        /* more may still be delivered this way */
-        if (rf->tail[d]) {
-            free(rf->tail[d]);
-            rf->tail[d] = NULL;
-            rt->st.memuse -= RULES_STREAM_TAIL;
-        }
-        if (rf->hdr[d]) {
-            free(rf->hdr[d]);
-            rf->hdr[d] = NULL;
-            rt->st.memuse -= HTTP_HDR_MAX;
-        }
-        rf->taillen[d] = 0;
-        rf->npend[d] = 0;
-        rf->hdrlen[d] = 0;
+        rflow_free_stream(rt, rf, d);
     }
 }
 
@@ -1265,21 +1262,14 @@ static bool run_rule(struct rules *rs, const struct rule *r, const struct hdr *h
     return true;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* run_rule, timed and counted for --rules-profile. */
 static void run_rule_profiled(struct rules *rs, uint32_t idx, const struct hdr *h,
                               struct mctx *m, uint64_t ts_us, struct rfl *rf, bool *passed)
 {
     struct rprof *p = &rs->rt->prof[idx];
-    uint64_t t0 = now_ns();
+    uint64_t t0 = pf_now_ns();
     p->matches += run_rule(rs, rs->rule[idx], h, m, ts_us, rf, passed);
-    p->ns += now_ns() - t0;
+    p->ns += pf_now_ns() - t0;
     p->checks++;
 }
 

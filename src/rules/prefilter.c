@@ -476,7 +476,7 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
     return 0;
 }
 
-static uint64_t now_ns(void)
+uint64_t pf_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -517,7 +517,7 @@ void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *
             }
         }
         struct pf_stat *st = pf->stat ? &pf->stat[i] : NULL;
-        uint64_t t0 = st ? now_ns() : 0;
+        uint64_t t0 = st ? pf_now_ns() : 0;
         if (have && b.len) {
             hs_scan(d->db, (const char *)b.p, (unsigned)b.len, 0, scratch, on_hit, &c);
             if (st) {
@@ -540,7 +540,7 @@ void pf_scan(const struct prefilter *pf, void *scratch, pf_getbuf_fn get, void *
         }
         if (st) {
             st->hits += c.hits;
-            st->ns += now_ns() - t0;
+            st->ns += pf_now_ns() - t0;
         }
     }
 }

@@ -55,6 +55,8 @@ void pf_scan_hosts(const struct prefilter *pf, uint8_t family, const uint8_t *sr
 /* Profiling (rules --rules-profile): from now on every database of pf counts its scans,
  * bytes, hits and time. False when out of memory. */
 bool pf_profile(struct prefilter *pf);
+/* The monotonic clock in nanoseconds, for profiling (here and in match.c). */
+uint64_t pf_now_ns(void);
 /* One table row per database of pf (nothing when pf is not profiled); group names it. */
 void pf_profile_print(const struct prefilter *pf, const char *group, FILE *out);
 
